@@ -1,0 +1,67 @@
+"""The package logger, warning codes and the policy for what is logged at which level.
+
+Levels:
+
+* ``ERROR``   never used by the library: failures raise ``DeeplybookError``.
+* ``WARNING`` a content problem the build survives (an article skipped, a date that
+  does not parse, images missing). Every warning carries a stable ``code`` (see
+  ``CODES``) in ``record.code`` so that ``--strict`` and tests can count them.
+* ``INFO``    one line per stage of a build (articles read, book written).
+* ``DEBUG``   per-file detail (which reader took a file, why a file was skipped).
+
+The library never configures logging: the logger has a ``NullHandler`` and only the
+command line attaches handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Iterator
+from contextlib import contextmanager
+
+logger = logging.getLogger("deeplybook")
+logger.addHandler(logging.NullHandler())
+
+#: Stable warning codes and what each means. Codes are part of the public interface.
+CODES = {
+    "read-failed": "a file could not be read; the other files go on",
+    "not-an-article": "a file was passed over (listing page, redirect, duplicate)",
+    "date-unparsed": "a date was present but could not be understood",
+    "image-missing": "images referenced by articles are not in the archive",
+    "link-unresolved": "a link into the archive could not be mapped",
+    "config-unknown-key": "an edition file has a key deeplybook does not know",
+    "empty-body": "an article has no body text",
+}
+
+
+def warn(code: str, message: str, path: object | None = None) -> None:
+    """Log a content warning with a stable ``code``; ``path`` names the input file."""
+    if code not in CODES:
+        raise ValueError(f"unknown warning code {code!r}")
+    text = f"{path}: {message}" if path is not None else message
+    logger.warning("%s [%s]", text, code, extra={"code": code})
+
+
+class WarningCounter(logging.Handler):
+    """Counts warnings by code; the CLI uses it for ``--strict`` and its summary."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.counts: Counter[str] = Counter()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.counts[getattr(record, "code", "other")] += 1
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def counting_warnings() -> Iterator[WarningCounter]:
+    """Collect the warnings logged inside the block (used by the CLI and tests)."""
+    counter = WarningCounter()
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)

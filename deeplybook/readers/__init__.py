@@ -1,0 +1,179 @@
+"""Readers turn input files into ``Article`` objects; this module picks one for each file.
+
+A reader is a module (or any object) with:
+
+* ``NAME``: a short name users can force with ``--reader NAME``;
+* ``sniff(path, head) -> int``: how sure it is (0 = not mine, 100 = certainly mine)
+  that the file is its kind, given the path and the first 64 KiB of the file;
+* ``read(path) -> list[Article]``: the articles in the file. It raises ``Skip`` for a
+  file that is fine but holds no article (a listing page, a redirect stub), and
+  ``ReadError`` for a file that is broken;
+* optionally ``claims_folder(path) -> bool`` and ``read_folder(path, report)``: a
+  reader that understands a whole folder layout (a site mirror) walks it itself.
+
+Readers register under the entry-point group ``deeplybook.readers``; the built-in
+ones are listed in ``BUILTIN`` so that a source checkout works without installing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Iterable, Iterator, Protocol
+
+from ..errors import DeeplybookError, ReadError
+from ..log import logger, warn
+from ..model import Article
+
+#: Built-in readers: entry-point name -> module. Order breaks sniffing ties.
+BUILTIN = {
+    "newsdeeply": "deeplybook.readers.newsdeeply",
+    "plaintext": "deeplybook.readers.plaintext",
+}
+
+_HEAD_BYTES = 64 * 1024
+
+
+class Skip(Exception):
+    """Raised by a reader for a file that holds no article; the message is the reason."""
+
+
+class Reader(Protocol):
+    """What a reader provides (see the module docstring)."""
+
+    NAME: str
+
+    def sniff(self, path: Path, head: bytes) -> int: ...
+
+    def read(self, path: Path) -> list[Article]: ...
+
+
+@dataclass
+class ReadReport:
+    """What a read found: how many files were read and why the others were not."""
+
+    read: int = 0
+    """Files that gave at least one article."""
+    articles: int = 0
+    """Articles produced."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(file, reason) for each file passed over on purpose."""
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    """(file, error) for each file that could not be read."""
+
+    def skip(self, path: object, reason: str) -> None:
+        """Record a file passed over on purpose."""
+        self.skipped.append((str(path), reason))
+        logger.debug("%s: skipped: %s", path, reason)
+
+    def fail(self, path: object, error: str) -> None:
+        """Record a file that could not be read, and warn: the build goes on."""
+        self.failed.append((str(path), error))
+        warn("read-failed", error, path)
+
+
+def available() -> dict[str, object]:
+    """All readers by name: the built-ins, then any registered by other packages."""
+    readers: dict[str, object] = {}
+    for name, module in BUILTIN.items():
+        try:
+            readers[name] = importlib.import_module(module)
+        except ImportError:  # an optional reader whose dependency is not installed
+            logger.debug("reader %s unavailable", name, exc_info=True)
+    for ep in entry_points(group="deeplybook.readers"):
+        if ep.name not in readers:
+            readers[ep.name] = ep.load()
+    return readers
+
+
+def get(name: str) -> object:
+    """The reader called ``name``; ``DeeplybookError`` listing the choices otherwise."""
+    readers = available()
+    if name not in readers:
+        raise DeeplybookError(f"unknown reader {name!r}; choose from {', '.join(sorted(readers))}")
+    return readers[name]
+
+
+def choose(path: Path) -> object | None:
+    """The reader most sure it can read ``path``, or ``None``."""
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    best, best_score = None, 0
+    for reader in available().values():
+        score = reader.sniff(path, head)
+        if score > best_score:
+            best, best_score = reader, score
+    return best
+
+
+def read_file(path: Path, reader: object | None = None) -> list[Article]:
+    """Read one file with ``reader`` or the one chosen for it.
+
+    Raises ``Skip`` when the file holds no article and ``ReadError`` when it is broken.
+    """
+    path = Path(path)
+    chosen = reader or choose(path)
+    if chosen is None:
+        raise Skip("no reader recognises this file")
+    try:
+        return chosen.read(path)
+    except (Skip, DeeplybookError):
+        raise
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ReadError(f"cannot be read: {exc}", path) from exc
+
+
+def read(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    reader: str | None = None,
+    report: ReadReport | None = None,
+) -> Iterator[Article]:
+    """Read files and folders into articles, one at a time.
+
+    Folders are walked in sorted order; a folder that a reader claims (a site mirror)
+    is walked by that reader. A broken file is reported and warned about and the
+    others go on; a missing path is an error at once.
+    """
+    report = report if report is not None else ReadReport()
+    forced = get(reader) if reader else None
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise ReadError("no such file or folder", path)
+        if path.is_dir():
+            yield from _read_folder(path, forced, report)
+        else:
+            yield from _read_one(path, forced, report)
+
+
+def _read_folder(folder: Path, forced: object | None, report: ReadReport) -> Iterator[Article]:
+    candidates = [forced] if forced else list(available().values())
+    for candidate in candidates:
+        claims = getattr(candidate, "claims_folder", None)
+        if claims is not None and claims(folder):
+            yield from candidate.read_folder(folder, report)
+            return
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            yield from _read_one(Path(dirpath) / name, forced, report)
+
+
+def _read_one(path: Path, forced: object | None, report: ReadReport) -> Iterator[Article]:
+    try:
+        articles = read_file(path, forced)
+    except Skip as why:
+        report.skip(path, str(why))
+        return
+    except ReadError as exc:
+        report.fail(path, str(exc).removeprefix(f"{path}: "))
+        return
+    report.read += 1
+    report.articles += len(articles)
+    yield from articles
