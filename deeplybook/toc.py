@@ -1,0 +1,51 @@
+"""The table of contents tree, built once from an edition and handed to every writer.
+
+Hrefs follow the book's one convention: each article lives in ``<slug>.xhtml`` and
+each section opens with a divider page ``<section_id>.xhtml``. The EPUB writer uses
+them as file names; the PDF writer turns ``X.xhtml`` into the anchor ``#X``.
+"""
+
+from __future__ import annotations
+
+from .model import Edition, Section, TocEntry
+
+
+def article_href(slug: str) -> str:
+    """The book href of the article with this slug."""
+    return f"{slug}.xhtml"
+
+
+def section_ids(edition: Edition) -> dict[int, str]:
+    """A stable id for every titled section, keyed by ``id(section)``, in book order."""
+    ids: dict[int, str] = {}
+
+    def visit(sections: tuple[Section, ...]) -> None:
+        for section in sections:
+            if section.title:
+                ids[id(section)] = f"section-{len(ids) + 1:03d}"
+            visit(section.sections)
+
+    visit(edition.sections)
+    return ids
+
+
+def build(edition: Edition) -> tuple[TocEntry, ...]:
+    """The contents tree: titled sections hold their articles and subsections.
+
+    Untitled sections contribute their articles at their parent's level, so a book
+    without grouping has a flat list of articles.
+    """
+    ids = section_ids(edition)
+
+    def entries(sections: tuple[Section, ...]) -> list[TocEntry]:
+        out: list[TocEntry] = []
+        for section in sections:
+            children = [TocEntry(a.title, article_href(a.slug)) for a in section.articles]
+            children += entries(section.sections)
+            if section.title:
+                out.append(TocEntry(section.title, f"{ids[id(section)]}.xhtml", tuple(children)))
+            else:
+                out.extend(children)
+        return out
+
+    return tuple(entries(edition.sections))
