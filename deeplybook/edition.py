@@ -1,0 +1,212 @@
+"""Articles to an Edition: de-duplicate, name, order, group, and make links point inside the book."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import unicodedata
+import uuid
+from collections import defaultdict
+from typing import Callable, Iterable, Sequence
+
+from .errors import DeeplybookError
+from .log import logger, warn
+from .model import Article, Creator, Edition, Exchange, Figure, ItemList, Paragraph, Heading, Quote, Section
+from .toc import article_href
+
+#: Grouping keys, each a function giving the group title(s) of an article, and a sort key.
+GROUPS: dict[str, Callable[[Article], str]] = {
+    "year": lambda a: str(a.date.year) if a.date else "Undated",
+    "month": lambda a: a.date.strftime("%B %Y") if a.date else "Undated",
+    "topic": lambda a: a.topics[0] if a.topics else "Other topics",
+    "author": lambda a: a.authors[0] if a.authors else "Unsigned",
+    "kind": lambda a: {"article": "Articles", "op-ed": "Op-eds", "q&a": "Interviews", "briefing": "Briefings"}[a.kind.value],
+    "site": lambda a: a.site or "Other sources",
+}
+
+#: Orders: name -> (sort key, reverse).
+ORDERS: dict[str, tuple[Callable[[Article], object], bool]] = {
+    "date": (lambda a: (a.date or dt.datetime.max.replace(tzinfo=dt.timezone.utc), a.title.casefold()), False),
+    "date-desc": (lambda a: (a.date or dt.datetime.min.replace(tzinfo=dt.timezone.utc), a.title.casefold()), True),
+    "title": (lambda a: (a.title.casefold(), a.date or dt.datetime.max.replace(tzinfo=dt.timezone.utc)), False),
+}
+
+_NAMESPACE = uuid.UUID("6f1c9a5e-3b8e-4c1a-9d0e-7a1b2c3d4e5f")
+
+
+def make(
+    articles: Iterable[Article],
+    *,
+    title: str,
+    group_by: Sequence[str] = (),
+    order: str = "date",
+    **metadata,
+) -> Edition:
+    """Make an edition of ``articles``.
+
+    ``group_by`` nests sections by the named keys in turn (``("year", "month")``);
+    ``order`` is ``"date"``, ``"date-desc"`` or ``"title"``. ``metadata`` takes the
+    other ``Edition`` fields (subtitle, language, identifier, creators...).
+    """
+    for key in group_by:
+        if key not in GROUPS:
+            raise DeeplybookError(f"cannot group by {key!r}; choose from {', '.join(GROUPS)}")
+    if order not in ORDERS:
+        raise DeeplybookError(f"cannot order by {order!r}; choose from {', '.join(ORDERS)}")
+    unique = _dedupe(articles)
+    sort_key, reverse = ORDERS[order]
+    unique.sort(key=sort_key, reverse=reverse)
+    named = _name(unique)
+    linked = _link_inside(named)
+    shown = _drop_missing_images(linked)
+    sections = _group(shown, tuple(group_by))
+    metadata["creators"] = tuple(
+        c if isinstance(c, Creator) else Creator(str(c)) for c in metadata.get("creators", ())
+    )
+    if not metadata.get("identifier"):
+        metadata["identifier"] = identifier_for(title, shown)
+    return Edition(title=title, sections=sections, **metadata)
+
+
+def identifier_for(title: str, articles: Sequence[Article]) -> str:
+    """A stable ``urn:uuid`` derived from the title and the articles' addresses."""
+    seed = "\n".join([title, *(a.url or a.slug for a in articles)])
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, seed)}"
+
+
+def _identity(article: Article) -> str:
+    return _canonical_url(article.url) if article.url else f"slug:{article.slug or article.title}"
+
+
+def _dedupe(articles: Iterable[Article]) -> list[Article]:
+    seen: dict[str, Article] = {}
+    for article in articles:
+        key = _identity(article)
+        if key in seen:
+            logger.debug("%s: duplicate of %s, left out", article.source, seen[key].source)
+            continue
+        seen[key] = article
+    return list(seen.values())
+
+
+def slugify(value: str) -> str:
+    """A file-name and XML-id safe slug: lower-case ASCII letters, digits and hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    if not slug or not slug[0].isalpha():
+        slug = f"a-{slug}" if slug else "article"
+    return slug
+
+
+def _name(articles: list[Article]) -> list[Article]:
+    """Give every article a unique, safe slug (the slug names its file and anchor)."""
+    taken: set[str] = set()
+    named = []
+    for article in articles:
+        base = slugify(article.slug or article.title)
+        slug, n = base, 2
+        while slug in taken or slug.startswith("section-"):
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        named.append(article if slug == article.slug else dataclasses.replace(article, slug=slug))
+    return named
+
+
+def _canonical_url(url: str) -> str:
+    url = re.sub(r"^https?://(www\.)?", "https://www.", url.strip())
+    return re.sub(r"(/index)?(\.html?)?/?$", "", url)
+
+
+_HREF = re.compile(r'href="([^"#]+)(#[^"]*)?"')
+
+
+def _link_inside(articles: list[Article]) -> list[Article]:
+    """Links to an article that is in the book become links inside the book."""
+    targets = {_canonical_url(a.url): a.slug for a in articles if a.url}
+    if not targets:
+        return articles
+
+    def fix(inline: str) -> str:
+        if "href" not in inline:
+            return inline
+
+        def replace(match: re.Match[str]) -> str:
+            slug = targets.get(_canonical_url(match.group(1)))
+            if slug is None:
+                return match.group(0)
+            return f'href="{article_href(slug)}"'
+
+        return _HREF.sub(replace, inline)
+
+    return [_map_inline(a, fix) for a in articles]
+
+
+def _map_inline(article: Article, fix: Callable[[str], str]) -> Article:
+    """The article with ``fix`` applied to every inline string of its body."""
+    body = []
+    changed = False
+    for block in article.body:
+        new = block
+        if isinstance(block, (Paragraph, Heading)):
+            new = dataclasses.replace(block, text=fix(block.text))
+        elif isinstance(block, Figure):
+            new = dataclasses.replace(block, caption=fix(block.caption))
+        elif isinstance(block, Quote):
+            new = dataclasses.replace(block, paragraphs=tuple(map(fix, block.paragraphs)))
+        elif isinstance(block, ItemList):
+            new = dataclasses.replace(block, items=tuple(map(fix, block.items)))
+        elif isinstance(block, Exchange):
+            new = dataclasses.replace(block, question=fix(block.question), answer=tuple(map(fix, block.answer)))
+        changed = changed or new != block
+        body.append(new)
+    return dataclasses.replace(article, body=tuple(body)) if changed else article
+
+
+def _drop_missing_images(articles: list[Article]) -> list[Article]:
+    """Keep captions and credits of pictures the archive lacks; warn once with the count."""
+    missing = 0
+
+    def strip(figure: Figure | None) -> Figure | None:
+        nonlocal missing
+        if figure is None or figure.image is None or figure.image.path:
+            return figure
+        missing += 1
+        return dataclasses.replace(figure, image=None)
+
+    out = []
+    for article in articles:
+        body = tuple(strip(b) if isinstance(b, Figure) else b for b in article.body)
+        lead = strip(article.lead)
+        if lead is not article.lead or body != article.body:
+            article = dataclasses.replace(article, lead=lead, body=body)
+        out.append(article)
+    if missing:
+        warn("image-missing", f"{missing} images are not in the archive; their captions and credits are kept")
+    return out
+
+
+def _group(articles: list[Article], keys: tuple[str, ...]) -> tuple[Section, ...]:
+    if not keys:
+        return (Section("", tuple(articles)),)
+    return _nest(articles, keys)
+
+
+def _nest(articles: list[Article], keys: tuple[str, ...]) -> tuple[Section, ...]:
+    if not keys:
+        raise AssertionError("unreachable: _nest needs a key")
+    key, rest = keys[0], keys[1:]
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        groups[GROUPS[key](article)].append(article)
+    # Groups keep the order in which their first article appears, so a date order
+    # gives chronological years and months, and a title order alphabetical topics.
+    sections = []
+    for title, members in groups.items():
+        if rest:
+            sections.append(Section(title, (), _nest(members, rest)))
+        else:
+            sections.append(Section(title, tuple(members)))
+    if key in ("topic", "author", "kind", "site"):
+        sections.sort(key=lambda s: s.title.casefold())
+    return tuple(sections)
