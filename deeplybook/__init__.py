@@ -4,7 +4,21 @@ The public API is the handful of names below::
 
     import deeplybook
     articles = deeplybook.read(["mirror/syria"])
-    edition = deeplybook.Edition.from_articles(articles, title="Syria Deeply")
+    edition = deeplybook.make_edition(articles, title="Syria Deeply", group_by=["year"])
     deeplybook.write_epub(edition, "syria.epub")
     deeplybook.write_pdf(edition, "syria.pdf")
+
+or all at once: ``deeplybook.build(["mirror/syria"], "syria", title="Syria Deeply")``.
 """
+
+from .build import BuildResult, build, read
+from .edition import make as make_edition
+from .errors import DeeplybookError
+from .model import Article, Edition, Section
+from .writers import write_epub, write_pdf
+
+__version__ = "0.1.0"
+__all__ = [
+    "Article", "BuildResult", "DeeplybookError", "Edition", "Section",
+    "build", "make_edition", "read", "write_epub", "write_pdf",
+]

@@ -42,6 +42,8 @@ class Theme:
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
         )
+        # Writers that embed pictures pass their own; by default a local file's URI.
+        env.globals["image_src"] = lambda image: Path(image.path).resolve().as_uri()
         env.filters["inline"] = Markup  # model Inline strings are sanitised already
         env.filters["longdate"] = long_date
         env.filters["isodate"] = lambda d: d.strftime("%Y-%m-%d") if d else ""
