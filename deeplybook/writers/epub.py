@@ -28,6 +28,8 @@ from ..themes import Theme, load
 RELATORS = {"author": "aut", "editor": "edt", "compiler": "com", "translator": "trl", "contributor": "ctb"}
 #: Longest side of an embedded picture, in pixels: sharp on a tablet, small in a book.
 IMAGE_MAX_SIDE = 1400
+#: Longest side of a cover; larger ones are scaled down (stores ask for about 2,560).
+COVER_MAX_SIDE = 2560
 _STYLESHEET = "style/book.css"
 
 
@@ -60,8 +62,8 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     book.add_item(css)
     span = date_span(min((a.date for a in articles if a.date), default=None),
                      max((a.date for a in articles if a.date), default=None))
-    cover = _cover_bytes(edition, span)
-    book.set_cover("images/cover.png", cover, create_page=False)
+    cover_name, cover = _cover(edition, span)
+    book.set_cover(cover_name, cover, create_page=False)
 
     images = _ImageShelf(book)
     base = {"edition": edition, "stylesheet": _STYLESHEET,
@@ -75,7 +77,7 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
         book.add_item(item)
         return item
 
-    cover_page = page("cover", "cover.xhtml", edition.title, "epub/cover.xhtml", cover_src="images/cover.png")
+    cover_page = page("cover", "cover.xhtml", edition.title, "epub/cover.xhtml", cover_src=cover_name)
     sites = sorted({a.site for a in articles if a.site})
     title_page = page("title-page", "title.xhtml", edition.title, "epub/title.xhtml",
                       span=span, articles_count=len(articles), sites=sites, built=built)
@@ -135,17 +137,22 @@ def _metadata(book: epub.EpubBook, edition: Edition, articles: tuple[Article, ..
         book.add_metadata("DC", "subject", topic)
 
 
-def _cover_bytes(edition: Edition, span: str) -> bytes:
-    if edition.cover:
-        try:
-            with PILImage.open(edition.cover) as picture:
-                picture = picture.convert("RGB")
-                out = io.BytesIO()
-                picture.save(out, format="PNG", optimize=True)
-                return out.getvalue()
-        except (OSError, UnidentifiedImageError) as exc:
-            raise WriteError(f"the cover image cannot be read: {exc}", edition.cover) from exc
-    return make_cover(edition.title, edition.subtitle, span, edition.publisher)
+def _cover(edition: Edition, span: str) -> tuple[str, bytes]:
+    """The cover's file name and bytes: the edition's own picture, or a generated one."""
+    if not edition.cover:
+        return "images/cover.png", make_cover(edition.title, edition.subtitle, span, edition.publisher)
+    try:
+        data = Path(edition.cover).read_bytes()
+        with PILImage.open(io.BytesIO(data)) as picture:
+            kind = picture.format
+            if kind in ("JPEG", "PNG") and max(picture.size) <= COVER_MAX_SIDE:
+                return f"images/cover.{'jpg' if kind == 'JPEG' else 'png'}", data
+            picture.thumbnail((COVER_MAX_SIDE, COVER_MAX_SIDE))
+            out = io.BytesIO()
+            picture.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
+            return "images/cover.jpg", out.getvalue()
+    except (OSError, UnidentifiedImageError) as exc:
+        raise WriteError(f"the cover image cannot be read: {exc}", edition.cover) from exc
 
 
 def _ebooklib_toc(entries: tuple[TocEntry, ...]) -> list:
