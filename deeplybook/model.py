@@ -226,6 +226,16 @@ class Edition:
     """Copyright and licence statement."""
     cover: str | None = None
     """Path of a cover image; a typographic cover is generated when ``None``."""
+    series: str = ""
+    """The collection this book belongs to ("Syria Deeply: The Complete Archive")."""
+    series_position: int | None = None
+    """This book's number in the series (a volume number)."""
+    foreword: tuple[Block, ...] = ()
+    """Front matter text by the edition's makers, shown after the title page."""
+    provenance: tuple[tuple[str, str], ...] = ()
+    """Imprint lines (label, value): source archive, mirror date, article count..."""
+    back_matter: tuple[str, ...] = ("contributors", "topics", "sources")
+    """Which indexes follow the articles: any of "contributors", "topics", "sources"."""
 
     @property
     def articles(self) -> tuple[Article, ...]:
