@@ -234,8 +234,8 @@ class Edition:
     """Front matter text by the edition's makers, shown after the title page."""
     provenance: tuple[tuple[str, str], ...] = ()
     """Imprint lines (label, value): source archive, mirror date, article count..."""
-    back_matter: tuple[str, ...] = ("contributors", "topics", "sources")
-    """Which indexes follow the articles: any of "contributors", "topics", "sources"."""
+    back_matter: tuple[str, ...] = ()
+    """Which indexes follow the articles, in order: any of "contributors", "topics", "sources"."""
 
     @property
     def articles(self) -> tuple[Article, ...]:
