@@ -1,13 +1,18 @@
 """The table of contents tree, built once from an edition and handed to every writer.
 
-Hrefs follow the book's one convention: each article lives in ``<slug>.xhtml`` and
-each section opens with a divider page ``<section_id>.xhtml``. The EPUB writer uses
+Hrefs follow the book's one convention: each article lives in ``<slug>.xhtml``,
+each section opens with a divider page ``<section_id>.xhtml``, the foreword is
+``foreword.xhtml`` and each index ``index-<kind>.xhtml`` (see ``deeplybook.indices``). The EPUB writer uses
 them as file names; the PDF writer turns ``X.xhtml`` into the anchor ``#X``.
 """
 
 from __future__ import annotations
 
+from .indices import TITLES, page_id
 from .model import Edition, Section, TocEntry
+
+#: The foreword's page, before the articles.
+FOREWORD = "foreword"
 
 
 def article_href(slug: str) -> str:
@@ -48,4 +53,6 @@ def build(edition: Edition) -> tuple[TocEntry, ...]:
                 out.extend(children)
         return out
 
-    return tuple(entries(edition.sections))
+    front = [TocEntry("Foreword", f"{FOREWORD}.xhtml")] if edition.foreword else []
+    back = [TocEntry(TITLES[kind], f"{page_id(kind)}.xhtml") for kind in edition.back_matter]
+    return (*front, *entries(edition.sections), *back)

@@ -16,6 +16,7 @@ from pathlib import Path
 from ebooklib import epub
 from PIL import Image as PILImage, UnidentifiedImageError
 
+from .. import indices
 from .. import toc as toc_module
 from ..cover import date_span, make_cover
 from ..errors import WriteError
@@ -66,12 +67,12 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     book.set_cover(cover_name, cover, create_page=False)
 
     images = _ImageShelf(book)
-    base = {"edition": edition, "stylesheet": _STYLESHEET,
-            "image_src": images.href}
+    base = {"edition": edition, "stylesheet": _STYLESHEET, "image_src": images.href,
+            "article_link": lambda a: toc_module.article_href(a.slug)}
 
-    def page(uid: str, name: str, title: str, template: str, **context) -> _Page:
+    def page(uid: str, name: str, label: str, template: str, **context) -> _Page:
         html = env.get_template(template).render(**base, **context)
-        item = _Page(uid=uid, file_name=name, title=title, lang=edition.language)
+        item = _Page(uid=uid, file_name=name, title=label, lang=edition.language)
         item.content = html.encode("utf-8")
         item.add_item(css)
         book.add_item(item)
@@ -85,6 +86,9 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     nav.add_item(css)
     book.add_item(nav)
     spine: list = [cover_page, title_page, nav]
+    if edition.foreword:
+        spine.append(page(toc_module.FOREWORD, f"{toc_module.FOREWORD}.xhtml", "Foreword", "epub/matter.xhtml",
+                          title="Foreword", include_name="foreword.html"))
 
     section_ids = toc_module.section_ids(edition)
 
@@ -100,6 +104,11 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
             add_sections(section.sections)
 
     add_sections(edition.sections)
+    for kind in edition.back_matter:
+        entries = getattr(indices, kind)(edition)
+        name = indices.page_id(kind)
+        spine.append(page(name, f"{name}.xhtml", indices.TITLES[kind], "epub/matter.xhtml", kind=kind,
+                          title=indices.TITLES[kind], entries=entries, include_name="index.html"))
     book.toc = _ebooklib_toc(toc)
     book.add_item(epub.EpubNcx())
     book.spine = spine

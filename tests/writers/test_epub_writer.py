@@ -125,3 +125,24 @@ def test_failure_leaves_no_half_written_file(tmp_path):
         write_epub(broken, out)
     assert out.read_bytes() == b"the previous book"
     assert [p.name for p in tmp_path.iterdir()] == ["book.epub"]
+
+
+def test_foreword_imprint_and_indexes(tmp_path, epubcheck):
+    from deeplybook.model import Paragraph
+
+    book = _book(foreword=(Paragraph("Why we made this <em>book</em>."),),
+                 provenance=(("Source archive", "News Deeply mirror"), ("Articles", "3")),
+                 back_matter=("contributors", "topics", "sources"), series="Syria Deeply", series_position=2)
+    out = write_epub(book, tmp_path / "b.epub")
+    epubcheck(out)
+    nav = _xml(out, "EPUB/nav.xhtml")
+    labels = [a.text for a in nav.xpath("//x:nav[@*[local-name()='type']='toc']//x:a", namespaces=NS)]
+    assert labels[0] == "Foreword" and labels[-3:] == ["Contributors", "Topics", "Sources"]
+    title_page = etree.tostring(_xml(out, "EPUB/title.xhtml"), encoding="unicode", method="text")
+    assert "News Deeply mirror" in title_page and "Syria Deeply, volume 2" in title_page
+    assert "Why we made this book." in etree.tostring(_xml(out, "EPUB/foreword.xhtml"), encoding="unicode", method="text")
+    people = _xml(out, "EPUB/index-contributors.xhtml")
+    assert [dt.xpath("string()") for dt in people.xpath("//x:dt", namespaces=NS)] == ["Rana Haddad (3)"]
+    assert people.xpath("//x:dd/x:a/@href", namespaces=NS) == ["story-1.xhtml", "story-2.xhtml", "story-3.xhtml"]
+    sources = _xml(out, "EPUB/index-sources.xhtml")
+    assert len(sources.xpath("//x:a[@class='source-url']", namespaces=NS)) == 3
