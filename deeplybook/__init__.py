@@ -11,7 +11,7 @@ The public API is the handful of names below::
 or all at once: ``deeplybook.build(["mirror/syria"], "syria", title="Syria Deeply")``.
 """
 
-from .build import BuildResult, build, read
+from .pipeline import BuildResult, build, read
 from .edition import make as make_edition
 from .errors import DeeplybookError
 from .model import Article, Edition, Section

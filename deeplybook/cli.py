@@ -13,7 +13,7 @@ from typing import Sequence
 
 import click
 
-from . import build as build_module
+from . import pipeline
 from .errors import DeeplybookError
 from .log import counting_warnings, logger
 from .sample import sample_path
@@ -23,9 +23,9 @@ EXIT_FAILED, EXIT_USAGE, EXIT_WARNINGS = 1, 2, 3
 
 def _formats(ctx, param, value: str) -> tuple[str, ...]:
     formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
-    unknown = [f for f in formats if f not in build_module.FORMATS]
+    unknown = [f for f in formats if f not in pipeline.FORMATS]
     if unknown or not formats:
-        raise click.BadParameter(f"choose from {', '.join(build_module.FORMATS)} (comma-separated)")
+        raise click.BadParameter(f"choose from {', '.join(pipeline.FORMATS)} (comma-separated)")
     return formats
 
 
@@ -72,11 +72,11 @@ def main_command(paths, output, title, subtitle, formats, language, editors, pub
         subtitle = subtitle or "One interview from the News Deeply archive"
         output = output or Path("build") / "syria-deeply-sample"
     title = title or "Collected Articles"
-    output = output or Path("build") / build_module.edition_module.slugify(title)
+    output = output or Path("build") / pipeline.edition_module.slugify(title)
     pdf_options = {k: v for k, v in (("jobs", jobs), ("chunk_size", chunk_size)) if v is not None}
     with counting_warnings() as warnings:
         try:
-            result = build_module.build(
+            result = pipeline.build(
                 paths, output, title=title, subtitle=subtitle, formats=formats, reader=reader, theme=theme,
                 group_by=[g.strip() for g in group_by.split(",") if g.strip()], order=order,
                 language=language, creators=list(editors), publisher=publisher, pdf_options=pdf_options,

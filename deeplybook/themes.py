@@ -35,7 +35,13 @@ class Theme:
     def environment(self) -> jinja2.Environment:
         """A Jinja2 environment searching the theme's ``templates/`` folders in order."""
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d / "templates") for d in self.dirs]),
+            loader=jinja2.ChoiceLoader([
+                jinja2.FileSystemLoader([str(d / "templates") for d in self.dirs]),
+                # "!default/article.html" names one theme's own template, so an
+                # override can extend the template it replaces.
+                jinja2.PrefixLoader({f"!{_read_manifest(d).get('name', d.name)}":
+                                     jinja2.FileSystemLoader(str(d / "templates")) for d in self.dirs}),
+            ]),
             autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),
             trim_blocks=True,
             lstrip_blocks=True,
