@@ -32,6 +32,8 @@ from ..model import Article
 BUILTIN = {
     "newsdeeply": "deeplybook.readers.newsdeeply",
     "plaintext": "deeplybook.readers.plaintext",
+    "generic": "deeplybook.readers.generic",
+    "warc": "deeplybook.readers.warc",
 }
 
 _HEAD_BYTES = 64 * 1024

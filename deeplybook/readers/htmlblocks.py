@@ -118,7 +118,7 @@ class _Walker:
             image = self.image(element)
             self.add(Figure(image=image) if image else None)
         elif tag == "pre":
-            text = sanitize.text(element.text_content())
+            text = sanitize.text(_text(element))
             self.add(Paragraph(text) if text else None)
         elif tag == "table":
             rows = tuple(_row_text(row) for row in element.iter("tr"))
@@ -140,7 +140,7 @@ class _Walker:
         cite = ""
         source = next((e for e in element.iter("footer", "cite") if e is not element), None)
         if source is not None:
-            cite = sanitize.normalize_space(source.text_content()).lstrip("—–- ")
+            cite = sanitize.normalize_space(_text(source)).lstrip("—–- ")
             _remove_keeping_tail(source)
         inner = blocks_from_element(element, self.base)
         paragraphs = tuple(block.text for block in inner if isinstance(block, (Paragraph, Heading)))
@@ -157,7 +157,7 @@ class _Walker:
                 None,
             )
             if credit_element is not None and credit_element is not figcaption:
-                credit = sanitize.normalize_space(credit_element.text_content())
+                credit = sanitize.normalize_space(_text(credit_element))
                 _remove_keeping_tail(credit_element)
             caption = inline_html(figcaption)
         if image is None and not caption:
@@ -182,6 +182,11 @@ def local_image(src: str, base: Path | None) -> str | None:
         return None
     candidate = Path(base, *relative.parts)
     return str(candidate) if candidate.is_file() else None
+
+
+def _text(element: etree._Element) -> str:
+    """All the text inside an element (for XML elements too, which lack ``text_content``)."""
+    return "".join(element.itertext())
 
 
 def _has_block_child(element: etree._Element) -> bool:
@@ -212,7 +217,7 @@ def _item_text(li: etree._Element) -> str:
 
 
 def _row_text(row: etree._Element) -> str:
-    cells = [sanitize.text(cell.text_content()) for cell in row if cell.tag in ("td", "th")]
+    cells = [sanitize.text(_text(cell)) for cell in row if cell.tag in ("td", "th")]
     return " · ".join(cell for cell in cells if cell)
 
 

@@ -1,0 +1,221 @@
+"""The WARC reader: archived HTML pages become articles through the reader that suits them."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+import deeplybook.readers
+from deeplybook.errors import ReadError
+from deeplybook.log import counting_warnings
+from deeplybook.model import Article, Figure, Paragraph
+from deeplybook.readers import Skip, generic, warc
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+BLOG_URL = "https://ledger.example/2019/04/lantern-makers"
+BUSES_URL = "https://citynotes.example/night-buses"
+
+# A page in News Deeply's structure, with invented text.
+NEWSDEEPLY_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Bakers Reopen in the Old Souk | Syria Deeply</title>
+<link rel="canonical" href="https://www.newsdeeply.com/syria/articles/2017/11/12/bakers-reopen-in-the-old-souk"></head>
+<body>
+<div class="wng-sunset-panel"><p>Dear Deeply Readers,</p><p>Welcome to the archives of Syria Deeply.</p></div>
+<article class="detail type-article">
+<h1 class="title" itemprop="headline">Bakers Reopen in the Old Souk</h1>
+<p class="lede" itemprop="description">Four bakeries have lit their ovens again.</p>
+<table class="meta"><tr><td><small>Written by</small> <a href="/syria/contributor/lina-haddad">Lina Haddad</a></td>
+<td><small>Read time</small> Approx. 4 minutes</td></tr></table>
+<div class="body" itemprop="articleBody">
+<p><span class="caps">HOMS</span> – The smell of bread returned to the covered market this week, after four families repaired their ovens.</p>
+<p class="fin">Flour still arrives by truck from the coast, and the bakers say the price doubles every winter.</p>
+</div>
+</article>
+</body></html>
+"""
+
+
+def http_response(writer: WARCWriter, uri: str, body: bytes, content_type: str, status: str = "200 OK"):
+    headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+    return writer.create_warc_record(uri, "response", payload=BytesIO(body), http_headers=headers)
+
+
+def build_warc(path: Path, *, extra_pages: dict[str, bytes] | None = None, compress: bool = True) -> Path:
+    """A small archive: two article pages, a revisit, an image, a 404 page and a request."""
+    blog = (SAMPLES / "generic" / "blog-article.html").read_bytes()
+    buses = (SAMPLES / "generic" / "meta-only.html").read_bytes()
+    image = (SAMPLES / "generic" / "images" / "lanterns.jpg").read_bytes()
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=compress)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "deeplybook tests"}))
+        request_headers = StatusAndHeaders("GET /2019/04/lantern-makers HTTP/1.1", [("Host", "ledger.example")], is_http_request=True)
+        writer.write_record(writer.create_warc_record(BLOG_URL, "request", http_headers=request_headers))
+        blog_record = http_response(writer, BLOG_URL, blog, "text/html; charset=utf-8")
+        writer.write_record(blog_record)
+        writer.write_record(http_response(writer, "https://ledger.example/images/lanterns.jpg", image, "image/jpeg"))
+        writer.write_record(
+            http_response(writer, "https://ledger.example/gone", b"<html><body><p>Not found</p></body></html>", "text/html", "404 Not Found")
+        )
+        revisit = writer.create_revisit_record(
+            "https://ledger.example/2019/04/lantern-makers?again",
+            digest=blog_record.rec_headers.get_header("WARC-Payload-Digest"),
+            refers_to_uri=BLOG_URL,
+            refers_to_date="2024-01-01T00:00:00Z",
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"),
+        )
+        writer.write_record(revisit)
+        writer.write_record(http_response(writer, BUSES_URL, buses, "text/html"))
+        for uri, body in (extra_pages or {}).items():
+            writer.write_record(http_response(writer, uri, body, "text/html; charset=utf-8"))
+    return path
+
+
+@pytest.fixture
+def archive(tmp_path):
+    return build_warc(tmp_path / "crawl.warc.gz")
+
+
+def test_html_responses_become_articles_and_other_records_do_not(archive, caplog):
+    with caplog.at_level(logging.DEBUG, logger="deeplybook"):
+        articles = warc.read(archive)
+    assert [a.title for a in articles] == ["Lantern Makers of the Old Quarter", "Night Buses Get a Second Life"]
+    blog, buses = articles
+    assert blog.url == BLOG_URL
+    assert buses.url == BUSES_URL
+    assert blog.source == f"{archive}#{BLOG_URL}"
+    assert blog.authors == ("Nadia Ferreira", "Jonas Berg")
+    assert not any(a.title.startswith("Not found") for a in articles)
+    # Pictures of the scratch copy are not local files of the book.
+    figures = [b for b in blog.body if isinstance(b, Figure)]
+    assert figures and all(f.image.path is None for f in figures)
+    assert "revisit record skipped" in caplog.text
+    assert "image/jpeg record skipped" in caplog.text
+    assert "HTTP 404 response skipped" in caplog.text
+
+
+def test_uncompressed_warc_reads_the_same(tmp_path):
+    path = build_warc(tmp_path / "crawl.warc", compress=False)
+    assert [a.title for a in warc.read(path)] == ["Lantern Makers of the Old Quarter", "Night Buses Get a Second Life"]
+
+
+def test_automatic_choice_sends_the_archive_to_the_warc_reader(archive, tmp_path):
+    renamed = tmp_path / "crawl-without-suffix"
+    renamed.write_bytes(archive.read_bytes())
+    for path in (archive, renamed):
+        assert deeplybook.readers.choose(path) is warc
+    titles = [a.title for a in deeplybook.readers.read([archive])]
+    assert titles == ["Lantern Makers of the Old Quarter", "Night Buses Get a Second Life"]
+
+
+class _MarkerReader:
+    """A stand-in for a site reader: sure of pages carrying its marker."""
+
+    NAME = "marker"
+
+    @staticmethod
+    def sniff(path: Path, head: bytes) -> int:
+        return 90 if b"SITE-MARKER" in head else 0
+
+    @staticmethod
+    def read(path: Path) -> list[Article]:
+        text = Path(path).read_text(encoding="utf-8")
+        if "BROKEN" in text:
+            raise ReadError("page without a body", path)
+        return [Article(title="Marker page", body=(Paragraph("from the marker reader"),), source=str(path))]
+
+
+def test_each_page_goes_to_the_reader_that_sniffs_it_best(tmp_path, monkeypatch):
+    monkeypatch.setattr(warc, "available", lambda: {"marker": _MarkerReader, "generic": generic, "warc": warc})
+    marked = b"<html><!-- SITE-MARKER --><body><p>anything</p></body></html>"
+    broken = b"<html><!-- SITE-MARKER BROKEN --><body></body></html>"
+    path = build_warc(
+        tmp_path / "mixed.warc.gz",
+        extra_pages={"https://site.example/marked": marked, "https://site.example/broken": broken},
+    )
+    with counting_warnings() as warnings:
+        articles = warc.read(path)
+    assert [a.title for a in articles] == [
+        "Lantern Makers of the Old Quarter",
+        "Night Buses Get a Second Life",
+        "Marker page",
+    ]
+    assert articles[2].source == f"{path}#https://site.example/marked"
+    assert articles[2].url == "https://site.example/marked"
+    # One broken page is warned about, named by archive and URL; the others go on.
+    assert warnings.counts["read-failed"] == 1
+    assert warnings.messages[0].startswith(f"{path}#https://site.example/broken: page without a body")
+
+
+def test_news_deeply_pages_go_to_the_news_deeply_reader(tmp_path):
+    if "newsdeeply" not in deeplybook.readers.available():
+        pytest.skip("the News Deeply reader is not available")
+    page_url = "https://www.newsdeeply.com/syria/articles/2017/11/12/bakers-reopen-in-the-old-souk"
+    path = build_warc(tmp_path / "nd.warc.gz", extra_pages={page_url: NEWSDEEPLY_PAGE.encode("utf-8")})
+    article = warc.read(path)[-1]
+    assert article.title == "Bakers Reopen in the Old Souk"
+    assert article.read_time == 4  # generic readers do not know News Deeply's meta table
+    assert article.authors == ("Lina Haddad",)
+    assert article.dateline == "HOMS"
+    assert article.source == f"{path}#{page_url}"
+    assert "Dear Deeply Readers" not in " ".join(b.text for b in article.body if isinstance(b, Paragraph))
+
+
+def test_same_url_twice_gives_one_article(tmp_path):
+    page = (SAMPLES / "generic" / "meta-only.html").read_bytes()
+    path = build_warc(tmp_path / "twice.warc.gz", extra_pages={BUSES_URL: page})
+    assert [a.title for a in warc.read(path)].count("Night Buses Get a Second Life") == 1
+
+
+def test_archive_without_html_article_is_skipped(tmp_path):
+    path = tmp_path / "images.warc.gz"
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        writer.write_record(http_response(writer, "https://x.example/a.png", b"\x89PNG", "image/png"))
+    with pytest.raises(Skip, match="no HTML article"):
+        warc.read(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file"),
+        (b"just some words, not an archive\n", "not a WARC archive: the file does not start"),
+        (gzip.compress(b"a gzip file holding no archive\n"), "not a WARC archive: the gzip data does not start"),
+    ],
+)
+def test_broken_archives_are_one_line_read_errors(tmp_path, content, message):
+    path = tmp_path / "broken.warc.gz"
+    path.write_bytes(content)
+    with pytest.raises(ReadError) as caught:
+        warc.read(path)
+    assert str(caught.value).startswith(f"{path}: {message}")
+    assert "\n" not in str(caught.value)
+
+
+def test_truncated_archive_keeps_the_pages_before_the_damage_and_warns(archive):
+    with open(archive, "rb") as stream:
+        records = ArchiveIterator(stream)
+        image_at = next(records.get_record_offset() for r in records if r.content_type == "application/http; msgtype=response" and "jpg" in r.rec_headers.get_header("WARC-Target-URI"))
+    data = archive.read_bytes()
+    # Cut inside the image record, after the first article page.
+    archive.write_bytes(data[: image_at + 40])
+    with counting_warnings() as warnings:
+        articles = warc.read(archive)
+    assert [a.title for a in articles] == ["Lantern Makers of the Old Quarter"]
+    assert warnings.counts["read-failed"] == 1
+    assert warnings.messages[0].startswith(f"{archive}: truncated or corrupt archive")
+
+
+def test_sniff():
+    assert warc.sniff(Path("a.warc.gz"), b"") == 90
+    assert warc.sniff(Path("a.bin"), b"WARC/1.0\r\n") == 90
+    assert warc.sniff(Path("a.bin"), gzip.compress(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n")) == 90
+    assert warc.sniff(Path("a.gz"), gzip.compress(b"<html></html>")) == 0
+    assert warc.sniff(Path("a.html"), b"<html></html>") == 0
