@@ -1,0 +1,234 @@
+"""PDF writer: the book rendered by WeasyPrint in bounded chunks on several cores, then merged.
+
+One WeasyPrint document for a whole archive does not scale: it holds every page
+in memory, its time grows faster than the page count, and ``target-counter()``
+numbers go wrong once the contents pushes the pages after it. So the book is cut
+into chunks of articles (with their section divider pages), each rendered in a
+worker process into its own PDF; the title page and contents are rendered last,
+when the page of every article is known; pypdf then concatenates the parts,
+prints the folios, points the contents and cross-chunk links at their pages and
+adds bookmarks and metadata.
+
+``one_document=True`` renders the whole book as one WeasyPrint document instead
+(page numbers by ``target-counter()``, bookmarks by ``bookmark-level``): the
+reference the tests hold the chunked book to, and the benchmark's baseline.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import tempfile
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import replace
+from importlib import metadata as package_metadata
+from pathlib import Path
+
+import pypdf
+import weasyprint
+
+from .. import toc as toc_module
+from ..cover import date_span
+from ..errors import WriteError
+from ..log import logger
+from ..model import Edition, Section, TocEntry
+from ..output import atomic_path, build_time
+from ..themes import Theme, load
+from .pdf_merge import Metadata, Placement, merge
+from .pdf_render import TITLE_ANCHOR, Divider, Front, Part, Placed, Rendered, render
+
+#: Articles per chunk when the caller does not say: large enough that WeasyPrint's
+#: fixed cost per document is small, small enough that memory stays low and two
+#: or more workers get several chunks each to balance their load.
+MAX_CHUNK = 50
+MIN_CHUNK = 8
+#: Chunks per worker the automatic size aims at, so no worker idles at the end.
+CHUNKS_PER_WORKER = 4
+#: The contents is re-rendered until its length stops changing; it settles in one
+#: or two rounds, so more than this means something is wrong.
+MAX_FRONT_ROUNDS = 6
+#: How many article authors the PDF metadata lists when the edition names no creator.
+MAX_METADATA_AUTHORS = 12
+
+
+def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Theme = "default",
+              chunk_size: int | None = None, jobs: int | None = None,
+              toc: tuple[TocEntry, ...] | None = None, one_document: bool = False) -> Path:
+    """Write ``edition`` as an A5 PDF book at ``path`` and return the path.
+
+    ``chunk_size`` is the number of articles rendered per WeasyPrint document
+    (automatic when ``None``), ``jobs`` the number of worker processes (all
+    cores when ``None``). The file appears whole or not at all.
+    """
+    theme = theme if isinstance(theme, Theme) else load(theme)
+    toc = toc if toc is not None else toc_module.build(edition)
+    articles = edition.articles
+    if not articles:
+        raise WriteError("the edition has no articles: nothing to write", path)
+    if chunk_size is not None and chunk_size < 1:
+        raise WriteError(f"chunk_size must be at least 1, not {chunk_size}", path)
+    if jobs is not None and jobs < 1:
+        raise WriteError(f"jobs must be at least 1, not {jobs}", path)
+
+    made = build_time()
+    items = book_order(edition)
+    anchors = frozenset(item.anchor if isinstance(item, Divider) else item.article.slug for item in items)
+    header = replace(edition, sections=())
+    dates = [a.date for a in articles if a.date]
+    front = Front(header, toc, None, len(articles), date_span(min(dates, default=None), max(dates, default=None)), made)
+    with atomic_path(path) as temp:
+        if one_document:
+            render(Part(theme, header, items, front, anchors, True, _meta(edition, made)), temp)
+        else:
+            jobs = jobs or os.cpu_count() or 1
+            size = chunk_size or automatic_chunk_size(len(articles), jobs)
+            _write_chunked(theme, header, items, front, anchors, toc, _metadata(edition, made),
+                           size=size, jobs=jobs, target=temp)
+    logger.info("PDF written: %s", path)
+    return Path(path)
+
+
+def book_order(edition: Edition) -> tuple[Divider | Placed, ...]:
+    """Divider pages and articles in reading order, each at its depth in the contents tree."""
+    ids = toc_module.section_ids(edition)
+    items: list[Divider | Placed] = []
+
+    def visit(sections: tuple[Section, ...], level: int) -> None:
+        for section in sections:
+            inner = level
+            if section.title:
+                items.append(Divider(ids[id(section)], section.title, level, sum(1 for _ in section.walk())))
+                inner = level + 1
+            items.extend(Placed(article, inner) for article in section.articles)
+            visit(section.sections, inner)
+
+    visit(edition.sections, 1)
+    return tuple(items)
+
+
+def automatic_chunk_size(article_count: int, jobs: int) -> int:
+    """Articles per chunk: a few chunks per worker, within ``MIN_CHUNK``..``MAX_CHUNK``."""
+    return max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(article_count / (jobs * CHUNKS_PER_WORKER))))
+
+
+def chunks_of(items: tuple[Divider | Placed, ...], size: int) -> list[tuple[Divider | Placed, ...]]:
+    """Cut the book into runs of ``size`` articles; a divider goes with the article after it."""
+    chunks: list[tuple[Divider | Placed, ...]] = []
+    current: list[Divider | Placed] = []
+    count = 0
+    for item in items:
+        if count == size:
+            chunks.append(tuple(current))
+            current, count = [], 0
+        current.append(item)
+        count += isinstance(item, Placed)
+    if current:
+        chunks.append(tuple(current))
+    return chunks
+
+
+def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: frozenset[str],
+                   toc: tuple[TocEntry, ...], metadata: Metadata, *, size: int, jobs: int, target: Path) -> None:
+    """Render the chunks in parallel, then the front matter with real numbers, then merge.
+
+    Folios are printed after merging rather than by WeasyPrint: a chunk's first
+    folio depends on the length of every chunk before it, so WeasyPrint could
+    only print them in a second full layout of each chunk, doubling the work. The
+    pages' layout does not depend on their numbers, so stamping them is exact.
+    """
+    chunks = chunks_of(items, size)
+    with tempfile.TemporaryDirectory(prefix="deeplybook-pdf-") as folder, _executor(jobs) as pool:
+        try:
+            # A first contents with numbers as wide as the real ones, rendered while
+            # the chunks are, usually already has the final length.
+            digits = len(str(6 * front.article_count + 20))
+            placeholder = replace(front, numbers={anchor: "8" * digits for anchor in anchors})
+            estimate = pool.submit(render, Part(theme, header, (), placeholder, anchors, False), None)
+            futures = [pool.submit(render, Part(theme, header, chunk, None, anchors, False),
+                                   Path(folder) / f"chunk-{n:05d}.pdf")
+                       for n, chunk in enumerate(chunks)]
+            rendered = [future.result() for future in futures]
+            front_pages = estimate.result().page_count
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+        offsets = [0]
+        for part in rendered:
+            offsets.append(offsets[-1] + part.page_count)
+        front_path = Path(folder) / "front.pdf"
+        for _ in range(MAX_FRONT_ROUNDS):
+            placements = _placements(rendered, offsets, front_pages)
+            numbers = {anchor: str(p.page + 1) for anchor, p in placements.items()}
+            front_part = render(Part(theme, header, (), replace(front, numbers=numbers), anchors, False), front_path)
+            if front_part.page_count == front_pages:
+                break
+            front_pages = front_part.page_count
+        else:
+            raise WriteError(f"the contents did not settle after {MAX_FRONT_ROUNDS} layouts")
+
+        placements.update(_placements([front_part], [0], 0))
+        bare = {placements[TITLE_ANCHOR].page} | {placements[item.anchor].page
+                                                  for item in items if isinstance(item, Divider)}
+        merge([front_path, *(part.path for part in rendered)], target,
+              bare=bare, anchors=placements, toc=toc, metadata=metadata)
+
+
+def _placements(parts: list[Rendered], offsets: list[int], front_pages: int) -> dict[str, Placement]:
+    """Where every anchor of ``parts`` lands in the book, given the front matter's length."""
+    return {anchor: Placement(front_pages + offset + page, x, y)
+            for part, offset in zip(parts, offsets)
+            for anchor, (page, x, y) in part.anchors.items()}
+
+
+class _InlineExecutor(Executor):
+    """Runs each task at once in this process: for ``jobs=1``, no worker to start."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def _executor(jobs: int) -> Executor:
+    if jobs == 1:
+        return _InlineExecutor()
+    # A fresh interpreter per worker ("forkserver") rather than a copy of this one:
+    # the workers do not inherit the caller's memory (the whole edition), and each is
+    # replaced after a few chunks so WeasyPrint's caches cannot grow without bound.
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver"),
+                               max_tasks_per_child=CHUNKS_PER_WORKER * 2)
+
+
+def _authors(edition: Edition) -> list[str]:
+    """The edition's creators, else its articles' authors in order of first appearance."""
+    if edition.creators:
+        return [creator.name for creator in edition.creators]
+    seen = dict.fromkeys(name for article in edition.articles for name in article.authors)
+    return list(seen)[:MAX_METADATA_AUTHORS]
+
+
+def _metadata(edition: Edition, made) -> Metadata:
+    version = package_metadata.version("deeplybook")
+    return Metadata(
+        title=edition.title,
+        author=", ".join(_authors(edition)),
+        subject=edition.description,
+        language=edition.language,
+        date=made.strftime("D:%Y%m%d%H%M%SZ"),
+        producer=f"deeplybook {version} (WeasyPrint {weasyprint.__version__}, pypdf {pypdf.__version__})",
+    )
+
+
+def _meta(edition: Edition, made) -> tuple[tuple[str, str], ...]:
+    """``<meta>`` pairs from which WeasyPrint writes the one-document PDF's metadata."""
+    stamp = made.strftime("%Y-%m-%dT%H:%M:%SZ")
+    pairs = [("author", name) for name in _authors(edition)]
+    if edition.description:
+        pairs.append(("description", edition.description))
+    pairs += [("generator", "deeplybook"), ("dcterms.created", stamp), ("dcterms.modified", stamp)]
+    return tuple(pairs)
