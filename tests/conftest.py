@@ -88,3 +88,9 @@ def pdf_text(path: Path) -> list[str]:
     from pypdf import PdfReader
 
     return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Builds in tests cache into a folder of the test run, never the user's cache."""
+    monkeypatch.setenv("DEEPLYBOOK_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))

@@ -24,8 +24,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
+from .. import cache as cache_module
 from ..errors import DeeplybookError, ReadError
-from ..log import logger, warn
+from ..log import counting_warnings, logger, warn
 from ..model import Article
 
 #: Built-in readers: entry-point name -> module. Order breaks sniffing ties.
@@ -128,31 +129,62 @@ def read_file(path: Path, reader: object | None = None) -> list[Article]:
         raise ReadError(f"cannot be read: {exc}", path) from exc
 
 
+def read_file_cached(path: Path, reader: object | None, cache: cache_module.Cache) -> list[Article]:
+    """``read_file`` through the cache: an unchanged file is not parsed again.
+
+    The entry is keyed by the file's bytes, its path (articles record it) and the
+    reader asked for; the warnings the first read gave are given again on a hit.
+    """
+    if not cache.enabled:
+        return read_file(path, reader)
+    entry = cache_module.key(getattr(reader, "NAME", "auto"), str(path), Path(path).read_bytes())
+    stored = cache.get_object("articles", entry)
+    if stored is None:
+        with counting_warnings() as warnings:
+            try:
+                outcome = ("ok", read_file(path, reader))
+            except Skip as why:
+                outcome = ("skip", str(why))
+        stored = (*outcome, warnings.records)
+        cache.put_object("articles", entry, stored)
+    else:
+        for code, message in stored[2]:
+            logger.warning("%s", message, extra={"code": code})
+    kind, payload, _ = stored
+    if kind == "skip":
+        raise Skip(payload)
+    return payload
+
+
 def read(
     paths: Iterable[str | os.PathLike[str]],
     *,
     reader: str | None = None,
     report: ReadReport | None = None,
+    cache: cache_module.Cache | None = None,
 ) -> Iterator[Article]:
     """Read files and folders into articles, one at a time.
 
     Folders are walked in sorted order; a folder that a reader claims (a site mirror)
     is walked by that reader. A broken file is reported and warned about and the
-    others go on; a missing path is an error at once.
+    others go on; a missing path is an error at once. With a ``cache``, files that
+    did not change since an earlier read are not parsed again.
     """
     report = report if report is not None else ReadReport()
+    cache = cache if cache is not None else cache_module.DISABLED
     forced = get(reader) if reader else None
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise ReadError("no such file or folder", path)
         if path.is_dir():
-            yield from _read_folder(path, forced, report)
+            yield from _read_folder(path, forced, report, cache)
         else:
-            yield from _read_one(path, forced, report)
+            yield from _read_one(path, forced, report, cache)
 
 
-def _read_folder(folder: Path, forced: object | None, report: ReadReport) -> Iterator[Article]:
+def _read_folder(folder: Path, forced: object | None, report: ReadReport,
+                 cache: cache_module.Cache) -> Iterator[Article]:
     candidates = [forced] if forced else list(available().values())
     for candidate in candidates:
         claims = getattr(candidate, "claims_folder", None)
@@ -164,12 +196,13 @@ def _read_folder(folder: Path, forced: object | None, report: ReadReport) -> Ite
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            yield from _read_one(Path(dirpath) / name, forced, report)
+            yield from _read_one(Path(dirpath) / name, forced, report, cache)
 
 
-def _read_one(path: Path, forced: object | None, report: ReadReport) -> Iterator[Article]:
+def _read_one(path: Path, forced: object | None, report: ReadReport,
+              cache: cache_module.Cache) -> Iterator[Article]:
     try:
-        articles = read_file(path, forced)
+        articles = read_file_cached(path, forced, cache)
     except Skip as why:
         report.skip(path, str(why))
         return
