@@ -32,6 +32,7 @@ CODES = {
     "link-unresolved": "a link into the archive could not be mapped",
     "config-unknown-key": "an edition file has a key deeplybook does not know",
     "empty-body": "an article has no body text",
+    "select-unmatched": "an include or exclude entry of an edition file names no article",
 }
 
 
@@ -50,10 +51,13 @@ class WarningCounter(logging.Handler):
         super().__init__(level=logging.WARNING)
         self.counts: Counter[str] = Counter()
         self.messages: list[str] = []
+        self.records: list[tuple[str, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.counts[getattr(record, "code", "other")] += 1
+        code = getattr(record, "code", "other")
+        self.counts[code] += 1
         self.messages.append(record.getMessage())
+        self.records.append((code, record.getMessage()))
 
 
 @contextmanager
