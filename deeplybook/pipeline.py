@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from . import edition as edition_module
 from . import readers, toc
+from .cache import Cache
 from .errors import DeeplybookError
 from .log import logger
 from .model import Article, Edition
@@ -31,9 +32,19 @@ class BuildResult:
 
 
 def read(paths: Iterable[str | os.PathLike[str]], *, reader: str | None = None,
-         report: readers.ReadReport | None = None) -> list[Article]:
-    """Read files and folders (a site mirror too) into articles, in the order found."""
-    return list(readers.read(paths, reader=reader, report=report))
+         report: readers.ReadReport | None = None, cache: Cache | bool = False) -> list[Article]:
+    """Read files and folders (a site mirror too) into articles, in the order found.
+
+    ``cache=True`` uses the user's cache folder, or pass a ``Cache``.
+    """
+    return list(readers.read(paths, reader=reader, report=report, cache=as_cache(cache)))
+
+
+def as_cache(cache: Cache | bool) -> Cache:
+    """``True`` means the default cache folder, ``False`` no cache."""
+    if isinstance(cache, Cache):
+        return cache
+    return Cache(enabled=bool(cache))
 
 
 def output_paths(output: str | os.PathLike[str], formats: Sequence[str]) -> dict[str, Path]:
@@ -64,12 +75,16 @@ def build(
     group_by: Sequence[str] = (),
     order: str = "date",
     pdf_options: dict | None = None,
+    cache: Cache | bool = True,
     **metadata,
 ) -> BuildResult:
-    """Read ``paths``, make an edition titled ``title`` and write it in ``formats``."""
+    """Read ``paths``, make an edition titled ``title`` and write it in ``formats``.
+
+    The cache is on by default: a rebuild re-reads only pages that changed.
+    """
     targets = output_paths(output, formats)
     report = readers.ReadReport()
-    articles = read(paths, reader=reader, report=report)
+    articles = read(paths, reader=reader, report=report, cache=cache)
     if not articles:
         raise DeeplybookError("no articles found in the input (see the skipped files with --verbose)")
     edition = edition_module.make(articles, title=title, group_by=group_by, order=order, **metadata)
@@ -91,3 +106,70 @@ def write(edition: Edition, targets: dict[str, Path], *, theme: str = "default",
         else:
             result.outputs[fmt] = write_pdf(edition, path, theme=resolved, toc=contents, **(pdf_options or {}))
     return result
+
+
+#: Called as ``progress(stage, done, total)`` while a build goes on; stage is "read" or "write".
+Progress = Callable[[str, int, int], None]
+
+
+def plan_edition(config, *, output: str | os.PathLike[str] | None = None, formats: Sequence[str] | None = None,
+                 report: readers.ReadReport | None = None, cache: Cache | bool = True,
+                 progress: Progress | None = None) -> list:
+    """Read an edition file's sources, select its articles and make its volumes, writing nothing.
+
+    ``config`` is a loaded ``EditionConfig``; the result is a list of ``volumes.Volume``.
+    """
+    from . import select, volumes
+
+    report = report if report is not None else readers.ReadReport()
+    sources = config.sources
+    total = _count_files(sources.paths)
+    articles = []
+    for article in readers.read(sources.paths, reader=sources.reader, report=report, cache=as_cache(cache)):
+        articles.append(article)
+        if progress:
+            progress("read", min(report.read + len(report.skipped) + len(report.failed), total), total)
+    if progress:
+        progress("read", total, total)
+    chosen = select.select(articles, config.select, source=config.path)
+    if not chosen:
+        raise DeeplybookError(f"none of the {len(articles)} articles read matches [select]", config.path)
+    logger.info("%s: %d of %d articles selected", config.path, len(chosen), len(articles))
+    return volumes.make(config, chosen, output=output, formats=formats)
+
+
+def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
+                  formats: Sequence[str] | None = None, pdf_options: dict | None = None,
+                  cache: Cache | bool = True, progress: Progress | None = None) -> list[BuildResult]:
+    """Build the books an edition file describes (a path, or a loaded ``EditionConfig``).
+
+    ``output``, ``formats`` and ``pdf_options`` override the file's ``[output]`` table.
+    One ``BuildResult`` is returned per volume.
+    """
+    from .config import EditionConfig, load
+
+    config = edition_file if isinstance(edition_file, EditionConfig) else load(edition_file)
+    report = readers.ReadReport()
+    planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache, progress=progress)
+    options = {k: v for k, v in (("jobs", config.output.jobs), ("chunk_size", config.output.chunk_size)) if v}
+    options.update(pdf_options or {})
+    files = [(volume, fmt, path) for volume in planned for fmt, path in volume.targets.items()]
+    results = {id(volume): BuildResult(volume.edition, report=report) for volume in planned}
+    for done, (volume, fmt, path) in enumerate(files, start=1):
+        written = write(volume.edition, {fmt: path}, theme=config.output.theme, report=report, pdf_options=options)
+        results[id(volume)].outputs.update(written.outputs)
+        if progress:
+            progress("write", done, len(files))
+    return [results[id(volume)] for volume in planned]
+
+
+def _count_files(paths: Iterable[str | os.PathLike[str]]) -> int:
+    """How many files the paths hold (for progress: a folder counts its files)."""
+    count = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            count += sum(len(names) for _, _, names in os.walk(path))
+        elif path.exists():
+            count += 1
+    return count
