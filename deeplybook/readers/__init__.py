@@ -35,6 +35,7 @@ BUILTIN = {
     "plaintext": "deeplybook.readers.plaintext",
     "generic": "deeplybook.readers.generic",
     "warc": "deeplybook.readers.warc",
+    "frontmatter": "deeplybook.readers.frontmatter",
 }
 
 _HEAD_BYTES = 64 * 1024
