@@ -30,6 +30,7 @@ NAME = "generic"
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MIN_WORDS = 20
 _INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup", "time", "u"}
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "OpinionNewsArticle", "AnalysisNewsArticle"}
@@ -77,6 +78,8 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
 
     Raises ``Skip`` when trafilatura finds no main text.
     """
+    # lxml refuses text that still carries an XML declaration naming an encoding.
+    markup = _XML_DECLARATION.sub("", markup, count=1)
     try:
         page = lxml.html.document_fromstring(markup)
     except (etree.ParserError, ValueError) as exc:

@@ -42,6 +42,8 @@ _BYLINE = re.compile(
     r"(?:\s+Read time\s+(?:Approx\.?\s*)?(?P<minutes>\d+)\s+min(?:ute)?s?\.?)?$"
 )
 _BYLINE_WINDOW = 6
+_BYLINE_SEARCH = 12
+_BYLINE_LABELS = ("Written by", "Published on", "Read time")
 
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+)*(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)*)?)"
@@ -80,7 +82,7 @@ def read(path: Path) -> list[Article]:
 
 def parse(units: list[str], source: object = "") -> Article:
     """An article from text units (lines or paragraphs), boilerplate removed."""
-    units = _drop_footer(units)
+    units = _merge_byline(_drop_footer(units))
     banner_at = next((i for i, unit in enumerate(units[:5]) if _BANNER_START.match(unit)), None)
     start = 0 if banner_at is None else banner_at + 1
     byline_at = next(
@@ -142,6 +144,23 @@ def _units(text: str) -> list[str]:
     if len(chunks) > 1 and longest <= _WRAPPED_LINE_LIMIT and multi_line * 2 > len(chunks):
         return [sanitize.normalize_space(" ".join(chunk)) for chunk in chunks]
     return [sanitize.normalize_space(line) for line in lines if line]
+
+
+def _merge_byline(units: list[str]) -> list[str]:
+    """Units with a byline table rendered one cell a line joined back into one line.
+
+    Some browsers write "Written by", the names, "Published on", the date and
+    "Read time ..." on lines of their own.
+    """
+    start = next((i for i, unit in enumerate(units[:_BYLINE_SEARCH]) if unit.startswith("Written by")), None)
+    if start is None:
+        return units
+    end = start + 1
+    while end < len(units) and (
+        units[end - 1].endswith(_BYLINE_LABELS) or units[end].startswith(_BYLINE_LABELS + ("Approx",))
+    ):
+        end += 1
+    return units[:start] + [" ".join(units[start:end])] + units[end:]
 
 
 def _drop_footer(units: list[str]) -> list[str]:

@@ -152,3 +152,12 @@ def test_sniff_scores_any_html_low():
     assert generic.sniff(Path("page.html"), b"") == 30
     assert generic.sniff(Path("noext"), b"<!DOCTYPE html><html>") == 30
     assert generic.sniff(Path("notes.txt"), b"plain words") == 0
+
+
+def test_xhtml_page_with_xml_declaration(tmp_path):
+    page = (SAMPLES / "meta-only.html").read_text(encoding="utf-8")
+    source = tmp_path / "page.xhtml"
+    source.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + page.replace("<!DOCTYPE html>", ""), encoding="utf-8")
+    article = read_one(source)
+    assert article.title == "Night Buses Get a Second Life"
+    assert article.body[0].text.startswith("Five buses")

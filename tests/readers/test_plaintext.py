@@ -220,3 +220,21 @@ def test_broken_input_is_a_one_line_read_error(tmp_path, content, message):
     text = str(caught.value)
     assert text.startswith(f"{source}: ") and message in text
     assert "\n" not in text
+
+
+def test_byline_cells_on_lines_of_their_own(tmp_path):
+    seed = SEED.read_text(encoding="utf-8")
+    split = seed.replace(
+        "Written by Hashem Osseiran Published on Read time Approx. 5 minutes\n",
+        "Written by\nHashem Osseiran\nPublished on\nNov. 10, 2017\nRead time\nApprox. 5 minutes\n",
+    )
+    assert split != seed
+    source = tmp_path / "split.txt"
+    source.write_text(split, encoding="utf-8")
+    article = read_one(source)
+    assert article.authors == ("Hashem Osseiran",)
+    assert article.date is not None and article.date.date().isoformat() == "2017-11-10"
+    assert article.read_time == 5
+    assert article.lead.credit == "STRINGER/AFP/Getty Images"
+    assert article.title == "What an ISIS Retreat in Boukamal Could Mean for the War in Syria"
+    assert len(article.exchanges) == 5
