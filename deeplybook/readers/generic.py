@@ -10,6 +10,7 @@ its meta tags, then trafilatura's own guesses. Nothing is fetched.
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 from pathlib import Path
@@ -163,7 +164,7 @@ class _PageMeta:
             for candidate in (key, f"meta:{key}"):
                 value = self.values.get(candidate)
                 if isinstance(value, str) and value.strip():
-                    return sanitize.normalize_space(value)
+                    return _plain(value)
         return ""
 
     def title(self) -> str:
@@ -177,7 +178,7 @@ class _PageMeta:
         if ld_author and not isinstance(ld_author, str):
             people = ld_author if isinstance(ld_author, list) else [ld_author]
             names = [p.get("name", "") if isinstance(p, dict) else str(p) for p in people]
-            return tuple(sanitize.normalize_space(n) for n in names if n and n.strip())
+            return tuple(_plain(n) for n in names if n and n.strip())
         text = self.first("author")
         # trafilatura joins the authors it finds with semicolons.
         return tuple(name for part in text.split(";") for name in fields.split_authors(part))
@@ -188,8 +189,13 @@ class _PageMeta:
             items = [str(k) for k in keywords]
         else:
             items = (self.first("keywords", "news_keywords", "tags", "categories")).split(",")
-        topics = (sanitize.normalize_space(item) for item in items)
+        topics = (_plain(item) for item in items)
         return tuple(dict.fromkeys(topic for topic in topics if topic))
+
+
+def _plain(value: str) -> str:
+    """A metadata value as plain text: pages often HTML-escape their JSON-LD strings."""
+    return sanitize.normalize_space(html.unescape(value))
 
 
 def _json_ld_article(page: etree._Element) -> dict:

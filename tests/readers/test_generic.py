@@ -47,7 +47,7 @@ def test_blog_metadata_prefers_json_ld_and_meta(blog):
     assert blog.dek == "Three families still make paper lanterns by hand."
     assert blog.authors == ("Nadia Ferreira", "Jonas Berg")
     assert blog.date == dt.datetime(2019, 4, 3, 6, 30, tzinfo=dt.timezone.utc)
-    assert blog.topics == ("Crafts", "Old Quarter")
+    assert blog.topics == ("Arts & Crafts", "Old Quarter")
     assert blog.url == "https://ledger.example/2019/04/lantern-makers"
     assert blog.site == "The Riverside Ledger"
     assert blog.slug == "lantern-makers-of-the-old-quarter"
