@@ -38,10 +38,14 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def sniff(path: Path, head: bytes) -> int:
-    """WARC files by name or by their first bytes (``WARC/1.x``, plain or gzipped)."""
-    if Path(path).name.lower().endswith(_SUFFIXES) or _starts_like_warc(head):
-        return 90
-    return 0
+    """WARC files by their first bytes (``WARC/1.x``, plain or gzipped), else by name.
+
+    The first bytes are conclusive, so they outrank any reader that finds a page it
+    knows quoted inside an uncompressed archive.
+    """
+    if _starts_like_warc(head):
+        return 99
+    return 90 if Path(path).name.lower().endswith(_SUFFIXES) else 0
 
 
 def _starts_like_warc(head: bytes) -> bool:

@@ -215,7 +215,13 @@ def test_truncated_archive_keeps_the_pages_before_the_damage_and_warns(archive):
 
 def test_sniff():
     assert warc.sniff(Path("a.warc.gz"), b"") == 90
-    assert warc.sniff(Path("a.bin"), b"WARC/1.0\r\n") == 90
-    assert warc.sniff(Path("a.bin"), gzip.compress(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n")) == 90
+    assert warc.sniff(Path("a.bin"), b"WARC/1.0\r\n") == 99
+    assert warc.sniff(Path("a.bin"), gzip.compress(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n")) == 99
     assert warc.sniff(Path("a.gz"), gzip.compress(b"<html></html>")) == 0
     assert warc.sniff(Path("a.html"), b"<html></html>") == 0
+
+
+def test_uncompressed_warc_of_mirrored_news_deeply_pages_still_goes_to_the_warc_reader(tmp_path):
+    page = NEWSDEEPLY_PAGE.replace("<html", "<!-- Mirrored from www.newsdeeply.com/syria/articles/x by HTTrack -->\n<html", 1)
+    path = build_warc(tmp_path / "nd.warc", compress=False, extra_pages={"https://www.newsdeeply.com/syria/x": page.encode()})
+    assert deeplybook.readers.choose(path) is warc
