@@ -80,17 +80,25 @@ _DATED_PART = re.compile(r"^\d{1,4}$")
 _BRIEFING_FILE = re.compile(r"^(\d{1,2})\.html$")
 
 # Markup that WordPress once printed as text: "<div source='picture' ... />", stray
-# "</p>", "[caption ...]" shortcodes, "<!--more-->" and "{.small right}" class hints.
+# "</p>", "[caption ...]" shortcodes, "<!--more-->" and "{.small right}" class hints,
+# and the remains of Markdown the old site converted by halves: "[![alt][2]][2]",
+# reference links "[words][2]" (the words stay), "**" and lone ">" quote markers.
 _LEAKED_TAG = re.compile(
     r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&lt;/?[a-zA-Z][a-zA-Z0-9]*(?:\s.*?)?/?&gt;"
     r"|<!\S*?-(?:-|–)?>|<!\[CDATA\[|(?://\s*)?\]\]>"
 )
 _SHORTCODE = re.compile(
-    r"\[/?(?:caption|embed|gallery|video|audio|youtube|soundcloud|tweet|iframe|playlist)\b[^\]]*\]",
+    r"\[easyrotator\].*?\[/easyrotator\]"
+    r"|\[/?(?:caption|embed|gallery|video|audio|youtube|soundcloud|tweet|iframe|playlist)\b[^\]]*\]",
     re.IGNORECASE,
 )
 _CLASS_HINT = re.compile(r"\{\.[a-z][\w -]*\}")
-_LEAKS = (_LEAKED_TAG, _SHORTCODE, _CLASS_HINT)
+_MARKDOWN = re.compile(
+    r"\[!\[[^\[\]]*\]\[\d{1,3}\]\]\[\d{1,3}\]|!\[[^\[\]]*\]\[\d{1,3}\]"
+    r"|\[(?=[^\[\]\n]{1,300}\]\[\d{1,3}\])|(?<=[^\[\]])\]\[\d{1,3}\]|\*\*|^\s*>(?=\s|$)",
+    re.MULTILINE,
+)
+_LEAKS = (_LEAKED_TAG, _SHORTCODE, _CLASS_HINT, _MARKDOWN)
 _TEXT_HOLDERS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "dt", "dd", "td", "th", "pre", "blockquote")
 
 _DATELINE = re.compile(
@@ -595,18 +603,7 @@ class _Body:
         children = [child for child in body if isinstance(child.tag, str)]
         if self.kind is not Kind.BRIEFING:
             _mark_dateline(children)
-        if self.kind is Kind.BRIEFING:
-            return tuple(self._briefing(children))
         return tuple(_Interview(self, children, self.kind is Kind.QA).blocks())
-
-    def _briefing(self, children: list[etree._Element]) -> Iterator[Block]:
-        for child in children:
-            if child.tag == "p" and _fully(child, ("strong", "b")):
-                text = _inline(child)
-                if text:
-                    yield Heading(_unwrap(text, "strong"), 2)
-                continue
-            yield from self.block(child)
 
     def block(self, element: etree._Element) -> list[Block]:
         """The blocks one element of the body makes."""
@@ -615,6 +612,9 @@ class _Body:
         if tag in _HEADING_LEVELS:
             text = _inline(element)
             return [Heading(text, _HEADING_LEVELS[tag])] if text else []
+        if tag == "p" and self.kind is Kind.BRIEFING and _fully(element, ("strong", "b")):
+            text = _unwrap(_inline(element), "strong")
+            return [Heading(text, 2)] if text else []  # older briefings set their items in bold
         if tag == "p":
             return self._paragraph(element)
         if tag == "div" and "wp-caption" in classes:
@@ -899,10 +899,16 @@ def _clean_tree(root: etree._Element, page: _PageLocation) -> None:
 def _strip_leaks(element: etree._Element) -> None:
     """Cut markup printed as text, even when the page's own tags split it in pieces."""
     text = element.text_content()
-    if not any(sign in text for sign in ("<", "&lt;", "[", "{", "]]>")):
+    if not any(sign in text for sign in ("<", "&lt;", "[", "{", "]]>", "**", ">")):
         return
-    spans = [m.span() for pattern in _LEAKS for m in pattern.finditer(text)]
-    for start, end in sorted(spans, reverse=True):
+    spans = sorted(m.span() for pattern in _LEAKS for m in pattern.finditer(text))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    for start, end in reversed(merged):
         _drop_span(element, start, end)
 
 
@@ -1077,32 +1083,19 @@ def _subfolders(path: Path) -> list[Path]:
     return sorted(child for child in path.iterdir() if child.is_dir() and not child.name.startswith("."))
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """A file that may hold an article, with what its path says about it."""
-
-    path: Path
-    """The file, under the folder the walk was given."""
-    key: tuple
-    """Files with the same key are copies of one page."""
-    preference: tuple
-    """Lower is the better copy: zero-padded dates first, then path order."""
-
-
 def _read_site(site: Path, report) -> Iterator[Article]:
-    groups: dict[tuple, list[_Candidate]] = {}
+    """The articles of one site folder; copies of a page are grouped by slug (or day)."""
+    copies: dict[tuple, list[tuple[tuple, Path]]] = {}
     for file in _site_files(site, report):
-        relative = file.relative_to(site).parts
-        classified = _classify(relative)
+        classified = _classify(file.relative_to(site).parts)
         if isinstance(classified, str):
             report.skip(file, classified)
             continue
-        groups.setdefault(classified.key, []).append(
-            _Candidate(file, classified.key, classified.preference)
-        )
-    candidates_by_path = {c.path: c for group in groups.values() for c in group}
-    for key in sorted(groups, key=str):
-        yield from _read_group(sorted(groups[key], key=lambda c: c.preference), candidates_by_path, report)
+        copies.setdefault(classified.key, []).append((classified.preference, file))
+    candidates = {file for group in copies.values() for _, file in group}
+    for key in sorted(copies, key=str):
+        best_first = [file for _, file in sorted(copies[key])]
+        yield from _read_group(best_first, candidates, report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1170,15 +1163,14 @@ def _site_files(site: Path, report) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def _read_group(group: list[_Candidate], candidates: dict[Path, _Candidate], report) -> Iterator[Article]:
-    """The one article among copies of a page; every other copy is reported."""
+def _read_group(group: list[Path], candidates: set[Path], report) -> Iterator[Article]:
+    """The one article among copies of a page, best copy first; every other copy is reported.
+
+    A redirect stub's target is read where it lies in the mirror, as a page of its own.
+    """
     winner: Path | None = None
     passed: list[tuple[Path, str]] = []
-    pending = list(group)
-    extra_targets: list[Path] = []
-    while pending:
-        candidate = pending.pop(0)
-        path = candidate.path
+    for path in group:
         if winner is not None and not _small(path):
             passed.append((path, f"duplicate of {winner}"))
             continue
@@ -1193,9 +1185,10 @@ def _read_group(group: list[_Candidate], candidates: dict[Path, _Candidate], rep
             if not shown.is_file():
                 passed.append((path, f"redirect to {shown}, which is not in the mirror"))
                 continue
-            passed.append((path, f"redirect to {shown}"))
             if shown not in candidates:
-                extra_targets.append(shown)
+                passed.append((path, f"redirect to {shown}, which is not an article page"))
+                continue
+            passed.append((path, f"redirect to {shown}"))
             continue
         if winner is not None:
             passed.append((path, f"duplicate of {winner}"))
@@ -1203,13 +1196,6 @@ def _read_group(group: list[_Candidate], candidates: dict[Path, _Candidate], rep
         article = _parse_reporting(data, path, report)
         if article is not None:
             winner = path
-            yield article
-    for target in extra_targets:
-        if winner is not None:
-            break
-        article = _parse_reporting(_read_bytes(target), target, report)
-        if article is not None:
-            winner = target
             yield article
     for path, reason in passed:
         report.skip(path, reason)

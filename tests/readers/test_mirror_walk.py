@@ -100,6 +100,8 @@ def test_walk_gives_every_other_file_a_specific_reason():
             f"redirect to {SITE / 'community/2017/01/05/a-lost-page.html'}, which is not in the mirror",
         str(SITE / "articles/2017/03/02/_https_/www.example.org/report/index1a2b.html"):
             "outside page (HTTrack's copy of another site)",
+        str(SITE / "articles/2017/09/09/see-all-river-stories.html"):
+            f"redirect to {SITE / 'tag/rivers.html'}, which is not an article page",
         str(SITE / "tag/rivers.html"): "listing page (tag)",
         str(SITE / "contributor/mira-stone.html"): "listing page (contributor)",
         str(SITE / "articles/page/2.html"): "listing page (pagination)",
