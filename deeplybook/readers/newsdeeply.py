@@ -20,9 +20,9 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterator
-from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
@@ -203,7 +203,7 @@ def parse_page(data: bytes, path: Path) -> Article:
     url = _canonical_url(element, linked, document)
     page = _PageLocation.of(Path(path), url)
     briefing = _is_briefing(url, linked, page)
-    title = _title(element, linked, document, briefing)
+    title = _title(element, linked, document)
     if not title:
         raise ReadError("article page without a title", path)
     labels = _category_labels(element)
@@ -306,7 +306,7 @@ def _is_briefing(url: str, linked: dict, page: "_PageLocation") -> bool:
     return _BRIEFING_SECTION in page.file.parts
 
 
-def _title(element: etree._Element, linked: dict, document: etree._Element, briefing: bool) -> str:
+def _title(element: etree._Element, linked: dict, document: etree._Element) -> str:
     headings = element.xpath(".//h1[contains(concat(' ', normalize-space(@class), ' '), ' title ')]")
     if not headings:
         headings = element.xpath("./header//h1") or element.xpath(".//h1")
@@ -524,7 +524,7 @@ class _PageLocation:
     def _local_file(self, joined: str) -> str | None:
         if self.mirror_root is None or not joined.startswith(LIVE_SITE):
             return None
-        relative = urlsplit(joined).path.lstrip("/")
+        relative = unquote(urlsplit(joined).path).lstrip("/")
         candidate = (self.mirror_root / relative).resolve()
         root = self.mirror_root.resolve()
         if candidate.is_relative_to(root) and candidate.is_file():
