@@ -198,7 +198,7 @@ def _add_outline(writer: PdfWriter, toc: tuple[TocEntry, ...], anchors: dict[str
                 add(entry.children, parent)
                 continue
             top = float(writer.pages[placement.page].mediabox.height) - placement.y
-            item = writer.add_outline_item(entry.title, placement.page, parent=parent,
+            item = writer.add_outline_item(title=entry.title, page_number=placement.page, parent=parent,
                                            fit=Fit.xyz(left=round(placement.x, 2), top=round(top, 2)))
             add(entry.children, item)
 

@@ -1,0 +1,172 @@
+"""Benchmark the chunked PDF writer against one WeasyPrint document: wall time, peak memory, pages.
+
+    python benchmarks/pdf_bench.py 100                    # 100 seed-sized articles
+    python benchmarks/pdf_bench.py 1000 --jobs 2
+    python benchmarks/pdf_bench.py 100 --mirror MIRROR/syria [--skip 1000]   # real articles
+
+Each render runs in a fresh child process; this process samples the resident
+memory of that child and all its descendants (the render workers) every 50 ms,
+so "peak" is the largest total the whole process tree held at once. Seed-sized
+articles are the bundled sample article's paragraphs shuffled, N times over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+MODES = ("chunked", "one-document")
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def seed_edition(count: int):
+    """An edition of ``count`` seed-sized articles, grouped by year, the way the baseline made them."""
+    import datetime as dt
+
+    import deeplybook
+    from deeplybook.model import Paragraph
+    from deeplybook.sample import sample_path
+
+    seed = next(iter(deeplybook.read([sample_path()])))
+    paragraphs = [block for block in seed.body if isinstance(block, Paragraph)]
+    shuffler = random.Random(20171110)
+    start = dt.datetime(2013, 1, 1, tzinfo=dt.timezone.utc)
+    articles = []
+    for n in range(count):
+        body = list(seed.body)
+        order = paragraphs[:]
+        shuffler.shuffle(order)
+        body = [order.pop() if isinstance(block, Paragraph) else block for block in body]
+        articles.append(replace(seed, title=f"{seed.title} ({n + 1})", body=tuple(body),
+                                date=start + dt.timedelta(days=2 * n), slug="", url=f"{seed.url}?copy={n + 1}"))
+    return deeplybook.make_edition(articles, title="Seed benchmark", group_by=["year"])
+
+
+def real_edition(mirror: Path, count: int, skip: int):
+    """An edition of ``count`` real articles from the mirror, oldest first, after the first ``skip``."""
+    import deeplybook
+
+    everything = deeplybook.make_edition(deeplybook.read([mirror]), title="Syria Deeply")
+    chosen = everything.articles[skip:skip + count]
+    return deeplybook.make_edition(chosen, title="Syria Deeply", group_by=["year"])
+
+
+def run_child(args: argparse.Namespace) -> None:
+    """Build the edition, write the PDF once in the asked mode, print the figures as JSON."""
+    from pypdf import PdfReader
+
+    from deeplybook.writers.pdf import write_pdf
+
+    edition = real_edition(Path(args.mirror), args.count, args.skip) if args.mirror else seed_edition(args.count)
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "book.pdf"
+        started = time.perf_counter()
+        write_pdf(edition, target, one_document=args.child == "one-document",
+                  jobs=args.jobs, chunk_size=args.chunk_size)
+        seconds = time.perf_counter() - started
+        pages = len(PdfReader(target).pages)
+        size = target.stat().st_size
+    print(json.dumps({"seconds": seconds, "pages": pages, "bytes": size, "articles": len(edition.articles)}))
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of process ``root`` and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    family, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in family:
+                family.add(pid)
+                frontier.append(pid)
+    total = 0
+    for pid in family:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                total += int(statm.read().split()[1]) * _PAGE
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def measure(mode: str, args: argparse.Namespace) -> dict:
+    """Run one mode in a child process; return its figures with the tree's peak memory."""
+    command = [sys.executable, __file__, str(args.count), "--child", mode, "--skip", str(args.skip)]
+    if args.mirror:
+        command += ["--mirror", str(args.mirror)]
+    if args.jobs:
+        command += ["--jobs", str(args.jobs)]
+    if args.chunk_size:
+        command += ["--chunk-size", str(args.chunk_size)]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(child.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = child.communicate()
+    done.set()
+    sampler.join()
+    if child.returncode != 0:
+        raise SystemExit(f"{mode} render failed (exit {child.returncode})")
+    figures = json.loads(output.strip().splitlines()[-1])
+    figures["process_seconds"] = time.perf_counter() - started
+    figures["peak_mb"] = peak / 1e6
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", type=int, help="how many articles")
+    parser.add_argument("--mirror", type=Path, help="a News Deeply site folder: use its real articles")
+    parser.add_argument("--skip", type=int, default=0, help="real articles to pass over first (oldest first)")
+    parser.add_argument("--jobs", type=int, help="worker processes for the chunked render (default: all cores)")
+    parser.add_argument("--chunk-size", type=int, help="articles per chunk (default: automatic)")
+    parser.add_argument("--modes", default=",".join(MODES), help="which renders to run, comma separated")
+    parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        run_child(args)
+        return
+
+    if args.mirror and not (Path(__file__).resolve().parent.parent / "deeplybook" / "readers" / "newsdeeply.py").exists():
+        raise SystemExit("real articles need the News Deeply reader (deeplybook/readers/newsdeeply.py)")
+    work = f"{args.count} {'real' if args.mirror else 'seed-sized'} articles"
+    print(f"PDF benchmark: {work}, {os.cpu_count()} cores, jobs={args.jobs or os.cpu_count()}")
+    results = {}
+    for mode in args.modes.split(","):
+        results[mode] = figures = measure(mode, args)
+        print(f"  {mode:13} {figures['seconds']:7.1f} s writing ({figures['process_seconds']:6.1f} s process)"
+              f"  peak {figures['peak_mb']:7.0f} MB  {figures['pages']:5d} pages  {figures['bytes'] / 1e6:6.1f} MB file")
+    if set(MODES) <= results.keys():
+        chunked, single = results["chunked"], results["one-document"]
+        print(f"  one-document / chunked: time x{single['seconds'] / chunked['seconds']:.2f}, "
+              f"peak memory x{single['peak_mb'] / chunked['peak_mb']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
