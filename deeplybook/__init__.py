@@ -11,7 +11,7 @@ The public API is the handful of names below::
 or all at once: ``deeplybook.build(["mirror/syria"], "syria", title="Syria Deeply")``.
 """
 
-from .pipeline import BuildResult, build, read
+from .pipeline import BuildResult, build, build_edition, read
 from .edition import make as make_edition
 from .errors import DeeplybookError
 from .model import Article, Edition, Section
@@ -20,5 +20,5 @@ from .writers import write_epub, write_pdf
 __version__ = "0.1.0"
 __all__ = [
     "Article", "BuildResult", "DeeplybookError", "Edition", "Section",
-    "build", "make_edition", "read", "write_epub", "write_pdf",
+    "build", "build_edition", "make_edition", "read", "write_epub", "write_pdf",
 ]

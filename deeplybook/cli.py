@@ -1,27 +1,64 @@
 """The ``make-ebook`` command: parses arguments, reports errors and warnings, nothing else.
 
-Exit codes: 0 success; 1 the build failed (a one-line reason is printed); 2 the
-command line is wrong; 3 ``--strict`` and the build gave warnings.
+Commands::
+
+    make-ebook PATH... [-o OUT] [--title T] [--format epub,pdf]   a book from files at once
+    make-ebook                                                   the bundled sample into ./build/
+    make-ebook build EDITION.toml                                the books an edition file describes
+    make-ebook list EDITION.toml                                 what would be in them, rendering nothing
+    make-ebook new [EDITION.toml]                                a commented starter edition file
+
+The first form is the ``quick`` command: any first argument that is not a command
+name goes to it (write ``./build`` for a folder called ``build``).
+
+Exit codes: 0 success; 1 the build failed (the reason is printed, naming the file);
+2 the command line is wrong; 3 ``--strict`` and the build gave warnings.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import click
 
+from . import config as config_module
 from . import pipeline
-from .errors import DeeplybookError
+from .errors import ConfigError, DeeplybookError
 from .log import counting_warnings, logger
+from .model import Section
 from .sample import sample_path
 
 EXIT_FAILED, EXIT_USAGE, EXIT_WARNINGS = 1, 2, 3
 
+_HELP = {"help_option_names": ["-h", "--help"]}
 
-def _formats(ctx, param, value: str) -> tuple[str, ...]:
+
+class _Commands(click.Group):
+    """A group whose default command is ``quick``: ``make-ebook PATH...`` keeps working."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in _HELP["help_option_names"]):
+            args = ["quick", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Commands, context_settings=_HELP)
+def cli() -> None:
+    """Make EPUB and PDF books from news articles.
+
+    `make-ebook PATH...` makes one book from article files and folders at once;
+    an edition file (`make-ebook new` writes one) describes a collected edition:
+    which articles, in which order and sections, in how many volumes.
+    """
+
+
+def _formats(ctx, param, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
     formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
     unknown = [f for f in formats if f not in pipeline.FORMATS]
     if unknown or not formats:
@@ -29,16 +66,95 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
     return formats
 
 
+def _talk_options(command: Callable) -> Callable:
+    """--strict, --quiet and --verbose, shared by the commands that build."""
+    command = click.option("-v", "--verbose", count=True, help="More detail; twice for every file.")(command)
+    command = click.option("-q", "--quiet", is_flag=True, help="Print errors only.")(command)
+    return click.option("--strict", is_flag=True, help="Fail (exit 3) when the build gave warnings.")(command)
+
+
+class _EchoHandler(logging.Handler):
+    """Log lines to stderr through click, so they appear above any progress bar."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
 def _configure_output(quiet: bool, verbose: int) -> None:
     level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _EchoHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if verbose else "%(message)s"))
     logger.handlers[:] = [logging.NullHandler(), handler]
     logger.setLevel(level)
     logger.propagate = False
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+def _fail(exc: DeeplybookError) -> None:
+    """Print why the build failed and exit 1; an edition file's problems one a line."""
+    if isinstance(exc, ConfigError) and len(exc.problems) > 1:
+        click.echo(f"make-ebook: error: {exc.path}: {len(exc.problems)} problems:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+    else:
+        click.echo(f"make-ebook: error: {exc}", err=True)
+    sys.exit(EXIT_FAILED)
+
+
+def _summarise_warnings(counts: Counter, quiet: bool, strict: bool) -> None:
+    total = sum(counts.values())
+    if total and not quiet:
+        summary = ", ".join(f"{code} x{n}" for code, n in sorted(counts.items()))
+        click.echo(f"{total} warnings: {summary}", err=True)
+    if strict and total:
+        click.echo("make-ebook: error: --strict and the build gave warnings", err=True)
+        sys.exit(EXIT_WARNINGS)
+
+
+class ProgressBars:
+    """Progress bars for reading and writing on stderr, drawn with rich.
+
+    ``callback`` is handed to the library as its ``progress`` argument; it is ``None``
+    when the bars are off (``--quiet``, or stderr is not a terminal).
+    """
+
+    LABELS = {"read": "Reading", "write": "Writing"}
+
+    def __init__(self, enabled: bool, console=None) -> None:
+        self.enabled = enabled
+        self.console = console
+        self.bars = None
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self) -> "ProgressBars":
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            console = self.console or Console(stderr=True)
+            self.bars = Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console, transient=False)
+            self.bars.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bars is not None:
+            self.bars.stop()
+
+    @property
+    def callback(self) -> pipeline.Progress | None:
+        return self.update if self.bars is not None else None
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bars.add_task(self.LABELS.get(stage, stage), total=total)
+        self.bars.update(self.tasks[stage], completed=done, total=total)
+
+
+def _bars_wanted(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty()
+
+
+@cli.command("quick", context_settings=_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Output file or stem: BOOK writes BOOK.epub and BOOK.pdf. Default: build/<title>.")
@@ -55,12 +171,10 @@ def _configure_output(quiet: bool, verbose: int) -> None:
 @click.option("--theme", default="default", show_default=True, help="A built-in theme name or a theme folder.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
 @click.option("--chunk-size", type=click.IntRange(1, 10_000), default=None, help="Articles per PDF render chunk.")
-@click.option("--strict", is_flag=True, help="Fail (exit 3) when the build gave warnings.")
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", count=True, help="More detail; twice for every file.")
-def main_command(paths, output, title, subtitle, formats, language, editors, publisher, group_by, order, reader,
-                 theme, jobs, chunk_size, strict, quiet, verbose):
-    """Make EPUB and PDF books from news articles.
+@_talk_options
+def quick(paths, output, title, subtitle, formats, language, editors, publisher, group_by, order, reader,
+          theme, jobs, chunk_size, strict, quiet, verbose):
+    """Make a book from PATHS at once (the default command: `make-ebook PATH...`).
 
     PATHS are article files or folders (a News Deeply mirror, or one site of it).
     With no PATHS, builds the bundled sample into ./build/.
@@ -82,26 +196,117 @@ def main_command(paths, output, title, subtitle, formats, language, editors, pub
                 language=language, creators=list(editors), publisher=publisher, pdf_options=pdf_options,
             )
         except DeeplybookError as exc:
-            click.echo(f"make-ebook: error: {exc}", err=True)
-            sys.exit(EXIT_FAILED)
+            _fail(exc)
     report = result.report
     if not quiet:
         click.echo(f"{len(result.edition.articles)} articles from {report.read} files "
                    f"({len(report.skipped)} skipped, {len(report.failed)} failed)")
-        for fmt, path in result.outputs.items():
+        for path in result.outputs.values():
             click.echo(f"wrote {path}")
-    total = sum(warnings.counts.values())
-    if total and not quiet:
-        summary = ", ".join(f"{code} x{n}" for code, n in sorted(warnings.counts.items()))
-        click.echo(f"{total} warnings: {summary}", err=True)
-    if strict and total:
-        click.echo("make-ebook: error: --strict and the build gave warnings", err=True)
-        sys.exit(EXIT_WARNINGS)
+    _summarise_warnings(warnings.counts, quiet, strict)
+
+
+_EDITION = click.argument("edition_file", metavar="EDITION", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+@cli.command("build", context_settings=_HELP)
+@_EDITION
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output stem or folder instead of the file's [output]: OUT writes OUT.epub (OUT-vol1.epub...).")
+@click.option("-f", "--format", "formats", default=None, callback=_formats,
+              help="Formats to write instead of the file's, comma-separated (epub, pdf).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
+@_talk_options
+def build_command(edition_file, output, formats, jobs, strict, quiet, verbose):
+    """Make the books EDITION (an edition file) describes."""
+    _configure_output(quiet, verbose)
+    pdf_options = {"jobs": jobs} if jobs else None
+    with counting_warnings() as warnings, ProgressBars(_bars_wanted(quiet)) as bars:
+        try:
+            results = pipeline.build_edition(edition_file, output=output, formats=formats,
+                                             pdf_options=pdf_options, progress=bars.callback)
+        except DeeplybookError as exc:
+            _fail(exc)
+    if not quiet:
+        report = results[0].report
+        count = sum(len(r.edition.articles) for r in results)
+        books = f" in {len(results)} volumes" if len(results) > 1 else ""
+        click.echo(f"{count} articles{books} from {report.read} files "
+                   f"({len(report.skipped)} skipped, {len(report.failed)} failed)")
+        for result in results:
+            for path in result.outputs.values():
+                click.echo(f"wrote {path}")
+    _summarise_warnings(warnings.counts, quiet, strict)
+
+
+@cli.command("list", context_settings=_HELP)
+@_EDITION
+@_talk_options
+def list_command(edition_file, strict, quiet, verbose):
+    """Show what EDITION would hold, volume by volume and section by section, rendering nothing."""
+    _configure_output(quiet, verbose)
+    with counting_warnings() as warnings, ProgressBars(_bars_wanted(quiet)) as bars:
+        try:
+            config = config_module.load(edition_file)
+            report = pipeline.readers.ReadReport()
+            volumes = pipeline.plan_edition(config, report=report, progress=bars.callback)
+        except DeeplybookError as exc:
+            _fail(exc)
+    for volume in volumes:
+        click.echo(contents_listing(volume))
+    kinds = Counter(a.kind.value for v in volumes for a in v.edition.articles)
+    total = sum(kinds.values())
+    in_volumes = f" in {len(volumes)} volumes" if len(volumes) > 1 else ""
+    click.echo(f"{total:,} articles{in_volumes} ({', '.join(f'{k} {n:,}' for k, n in sorted(kinds.items()))}); "
+               f"{report.articles:,} read from {report.read:,} files, "
+               f"{len(report.skipped):,} skipped, {len(report.failed):,} failed")
+    _summarise_warnings(warnings.counts, quiet, strict)
+
+
+def contents_listing(volume) -> str:
+    """A volume as text: its title, files and count, then its sections with one line an article."""
+    book = volume.edition
+    articles = book.articles
+    files = ", ".join(str(path) for path in volume.targets.values())
+    count = f"{len(articles):,} article{'s' if len(articles) != 1 else ''}"
+    lines = [f"{book.title}  [{count} -> {files}]"]
+    width = max(len(a.title) for a in articles)
+
+    def add(section: Section, depth: int) -> None:
+        indent = "  " * depth
+        if section.title:
+            lines.append(f"{indent}{section.title} ({sum(1 for _ in section.walk()):,})")
+            indent += "  "
+        for article in section.articles:
+            day = article.date.strftime("%Y-%m-%d") if article.date else "undated   "
+            authors = ", ".join(article.authors)
+            lines.append(f"{indent}{day}  {article.kind.value:<8}  {article.title:<{width}}  {authors}".rstrip())
+        for sub in section.sections:
+            add(sub, depth + 1 if section.title else depth)
+
+    for section in book.sections:
+        add(section, 1)
+    return "\n".join(lines) + "\n"
+
+
+@cli.command("new", context_settings=_HELP)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=Path("edition.toml"), required=False)
+@click.option("-t", "--title", default="Collected Articles", show_default=True, help="The book's title.")
+@click.option("-s", "--source", "sources", multiple=True,
+              help="A source file, folder or glob, relative to the new file (repeatable; default: articles).")
+def new_command(path, title, sources):
+    """Write a commented starter edition file at PATH (default: edition.toml); never overwrites."""
+    text = config_module.starter(title, tuple(sources) or ("articles",))
+    try:
+        config_module.write_starter(path, text)
+    except DeeplybookError as exc:
+        _fail(exc)
+    click.echo(f"wrote {path}: edit it, then `make-ebook list {path}` and `make-ebook build {path}`")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``make-ebook``."""
-    main_command.main(args=list(argv) if argv is not None else None, prog_name="make-ebook")
+    cli.main(args=list(argv) if argv is not None else None, prog_name="make-ebook")
 
 
 if __name__ == "__main__":

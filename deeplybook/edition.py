@@ -113,6 +113,27 @@ def _name(articles: list[Article]) -> list[Article]:
     return named
 
 
+def canonical_url(url: str) -> str:
+    """The form of an article address that duplicates share (scheme, ``www.``, ``.html`` ignored)."""
+    return _canonical_url(url)
+
+
+def arrange(articles: Iterable[Article], *, group_by: Sequence[str] = (), order: str = "date") -> list[Article]:
+    """The articles de-duplicated and in the order ``make`` would put them in the book.
+
+    Used to cut a long edition into volumes before making each one.
+    """
+    for key in group_by:
+        if key not in GROUPS:
+            raise DeeplybookError(f"cannot group by {key!r}; choose from {', '.join(GROUPS)}")
+    if order not in ORDERS:
+        raise DeeplybookError(f"cannot order by {order!r}; choose from {', '.join(ORDERS)}")
+    unique = _dedupe(articles)
+    sort_key, reverse = ORDERS[order]
+    unique.sort(key=sort_key, reverse=reverse)
+    return [a for section in _group(unique, tuple(group_by)) for a in section.walk()]
+
+
 def _canonical_url(url: str) -> str:
     url = re.sub(r"^https?://(www\.)?", "https://www.", url.strip())
     return re.sub(r"(/index)?(\.html?)?/?$", "", url)
