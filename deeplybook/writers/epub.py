@@ -195,8 +195,10 @@ class _ImageShelf:
             return ""
         data = out.getvalue()
         name = f"images/{hashlib.sha256(data).hexdigest()[:16]}.jpg"
-        self.book.add_item(epub.EpubItem(uid=name.replace("/", "-").replace(".", "-"),
-                                         file_name=name, media_type="image/jpeg", content=data))
+        # Two files with the same picture share one entry in the book.
+        if name not in self.hrefs.values():
+            self.book.add_item(epub.EpubItem(uid=name.replace("/", "-").replace(".", "-"),
+                                             file_name=name, media_type="image/jpeg", content=data))
         self.hrefs[image.path] = name
         return name
 

@@ -92,8 +92,11 @@ def test_mimetype_is_first_and_stored(tmp_path):
 def test_local_images_are_embedded_small(tmp_path, epubcheck):
     big = tmp_path / "big.png"
     PILImage.new("RGB", (3000, 2000), (200, 30, 30)).save(big)
+    twin = tmp_path / "twin.png"
+    twin.write_bytes(big.read_bytes())
     pictured = article(1, lead=Figure("A red field.", "ME", Image("http://x/big.png", path=str(big), alt="red")))
-    out = write_epub(edition.make([pictured], title="Pictures"), tmp_path / "p.epub")
+    again = article(2, lead=Figure("The same field.", "ME", Image("http://x/twin.png", path=str(twin), alt="red")))
+    out = write_epub(edition.make([pictured, again], title="Pictures"), tmp_path / "p.epub")
     epubcheck(out)
     with zipfile.ZipFile(out) as z:
         names = [n for n in z.namelist() if n.startswith("EPUB/images/") and n.endswith(".jpg")]
