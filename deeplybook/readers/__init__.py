@@ -131,19 +131,26 @@ def read_file(path: Path, reader: object | None = None) -> list[Article]:
 
 
 def read_file_cached(path: Path, reader: object | None, cache: cache_module.Cache) -> list[Article]:
-    """``read_file`` through the cache: an unchanged file is not parsed again.
-
-    The entry is keyed by the file's bytes, its path (articles record it) and the
-    reader asked for; the warnings the first read gave are given again on a hit.
-    """
+    """``read_file`` through the cache: an unchanged file is not parsed again."""
     if not cache.enabled:
         return read_file(path, reader)
-    entry = cache_module.key(getattr(reader, "NAME", "auto"), str(path), Path(path).read_bytes())
+    parts = (getattr(reader, "NAME", "auto"), str(path), Path(path).read_bytes())
+    return through_cache(cache, parts, lambda: read_file(path, reader))
+
+
+def through_cache(cache: cache_module.Cache, parts: tuple, produce) -> list[Article]:
+    """``produce()``'s articles, or its ``Skip``, stored under the key of ``parts``.
+
+    ``parts`` must hold everything the result depends on: the file's bytes, its path
+    (articles record it) and the reader. The warnings the first run gave are given
+    again on a hit, so a cached build reports what an uncached one does.
+    """
+    entry = cache_module.key(*parts)
     stored = cache.get_object("articles", entry)
     if stored is None:
         with counting_warnings() as warnings:
             try:
-                outcome = ("ok", read_file(path, reader))
+                outcome = ("ok", produce())
             except Skip as why:
                 outcome = ("skip", str(why))
         stored = (*outcome, warnings.records)
@@ -190,7 +197,7 @@ def _read_folder(folder: Path, forced: object | None, report: ReadReport,
     for candidate in candidates:
         claims = getattr(candidate, "claims_folder", None)
         if claims is not None and claims(folder):
-            yield from candidate.read_folder(folder, report)
+            yield from candidate.read_folder(folder, report, cache=cache)
             return
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()

@@ -28,6 +28,7 @@ import lxml.html
 from lxml import etree
 
 from .. import sanitize
+from ..cache import DISABLED, Cache
 from ..errors import ReadError
 from ..model import (
     Article,
@@ -42,7 +43,7 @@ from ..model import (
     Paragraph,
     Quote,
 )
-from . import Skip
+from . import Skip, pool, through_cache
 from .fields import parse_date
 
 NAME = "newsdeeply"
@@ -160,11 +161,12 @@ def claims_folder(path: Path) -> bool:
     return _is_site_folder(path) or any(_is_site_folder(child) for child in _subfolders(path))
 
 
-def read_folder(path: Path, report) -> Iterator[Article]:
+def read_folder(path: Path, report, *, cache: Cache | None = None, jobs: int | None = None) -> Iterator[Article]:
     """Every article and briefing of a mirror, oldest first, each page read once.
 
     Files passed over are recorded in ``report`` with the reason; a page that cannot be
-    read is reported as failed and the others go on.
+    read is reported as failed and the others go on. Pages are parsed on ``jobs``
+    processes (all cores by default); with a ``cache``, unchanged pages are not parsed.
     """
     folder = Path(path)
     if _is_site_folder(folder):
@@ -174,14 +176,21 @@ def read_folder(path: Path, report) -> Iterator[Article]:
         for entry in sorted(folder.iterdir()):
             if entry.is_file() and entry.suffix == ".html":
                 report.skip(entry, "listing page (front page of the mirror)")
-    articles: list[Article] = []
+    groups: list[list[Path]] = []
     for site in sites:
-        articles.extend(_read_site(site, report))
+        groups.extend(_site_groups(site, report))
+    candidates = frozenset(file for group in groups for file in group)
+    task = functools.partial(_read_group_task, candidates=candidates, cache=cache or DISABLED)
+    articles = list(pool.run(task, groups, report, jobs=jobs))
     articles.sort(key=_reading_order)
     for article in articles:
         report.read += 1
         report.articles += 1
         yield article
+
+
+def _read_group_task(group: list[Path], report, *, candidates: frozenset[Path], cache: Cache) -> list[Article]:
+    return list(_read_group(group, candidates, report, cache))
 
 
 # --- one page ------------------------------------------------------------------------
@@ -1083,8 +1092,8 @@ def _subfolders(path: Path) -> list[Path]:
     return sorted(child for child in path.iterdir() if child.is_dir() and not child.name.startswith("."))
 
 
-def _read_site(site: Path, report) -> Iterator[Article]:
-    """The articles of one site folder; copies of a page are grouped by slug (or day)."""
+def _site_groups(site: Path, report) -> Iterator[list[Path]]:
+    """The article pages of one site folder, copies of a page grouped (by slug or day), best first."""
     copies: dict[tuple, list[tuple[tuple, Path]]] = {}
     for file in _site_files(site, report):
         classified = _classify(file.relative_to(site).parts)
@@ -1092,10 +1101,8 @@ def _read_site(site: Path, report) -> Iterator[Article]:
             report.skip(file, classified)
             continue
         copies.setdefault(classified.key, []).append((classified.preference, file))
-    candidates = {file for group in copies.values() for _, file in group}
     for key in sorted(copies, key=str):
-        best_first = [file for _, file in sorted(copies[key])]
-        yield from _read_group(best_first, candidates, report)
+        yield [file for _, file in sorted(copies[key])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1163,7 +1170,7 @@ def _site_files(site: Path, report) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def _read_group(group: list[Path], candidates: set[Path], report) -> Iterator[Article]:
+def _read_group(group: list[Path], candidates: frozenset[Path], report, cache: Cache) -> Iterator[Article]:
     """The one article among copies of a page, best copy first; every other copy is reported.
 
     A redirect stub's target is read where it lies in the mirror, as a page of its own.
@@ -1193,7 +1200,7 @@ def _read_group(group: list[Path], candidates: set[Path], report) -> Iterator[Ar
         if winner is not None:
             passed.append((path, f"duplicate of {winner}"))
             continue
-        article = _parse_reporting(data, path, report)
+        article = _parse_reporting(data, path, report, cache)
         if article is not None:
             winner = path
             yield article
@@ -1208,8 +1215,11 @@ def _small(path: Path) -> bool:
         return False
 
 
-def _parse_reporting(data: bytes, path: Path, report) -> Article | None:
+def _parse_reporting(data: bytes, path: Path, report, cache: Cache) -> Article | None:
     try:
+        if cache.enabled:
+            (article,) = through_cache(cache, ("newsdeeply", str(path), data), lambda: [parse_page(data, path)])
+            return article
         return parse_page(data, path)
     except Skip as why:
         report.skip(path, str(why))
