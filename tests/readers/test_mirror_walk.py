@@ -206,3 +206,23 @@ def test_syria_no_link_points_into_the_mirror(syria_walk):
                 assert href.startswith(("http://", "https://", "mailto:")), (article.source, href)
                 assert not (href.startswith("https://www.newsdeeply.com/") and href.endswith(".html")), href
                 assert "/_http_/" not in href and "/_https_/" not in href, href
+
+
+def test_parallel_and_cached_walks_equal_the_plain_one(tmp_path, monkeypatch):
+    from deeplybook.cache import Cache
+    from deeplybook.readers import pool
+
+    plain, plain_report = walk(SITE)
+    with counting_warnings() as plain_warnings:
+        walk(SITE)
+    monkeypatch.setattr(pool, "POOL_THRESHOLD", 0)
+    cache = Cache(tmp_path / "cache")
+    for attempt in ("pool, filling the cache", "pool, from the cache"):
+        report = ReadReport()
+        with counting_warnings() as warnings:
+            articles = list(newsdeeply.read_folder(SITE, report, cache=cache, jobs=2))
+        assert articles == plain, attempt
+        assert sorted(report.skipped) == sorted(plain_report.skipped), attempt
+        assert sorted(report.failed) == sorted(plain_report.failed), attempt
+        assert warnings.counts == plain_warnings.counts, attempt
+    assert cache.hits > 0
