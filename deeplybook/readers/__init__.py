@@ -153,6 +153,8 @@ def through_cache(cache: cache_module.Cache, parts: tuple, produce) -> list[Arti
                 outcome = ("ok", produce())
             except Skip as why:
                 outcome = ("skip", str(why))
+            except ReadError as exc:  # the same bytes fail the same way: no need to try again
+                outcome = ("fail", (str(exc), exc.path))
         stored = (*outcome, warnings.records)
         cache.put_object("articles", entry, stored)
     else:
@@ -161,6 +163,10 @@ def through_cache(cache: cache_module.Cache, parts: tuple, produce) -> list[Arti
     kind, payload, _ = stored
     if kind == "skip":
         raise Skip(payload)
+    if kind == "fail":
+        error = ReadError(payload[0])
+        error.path = payload[1]
+        raise error
     return payload
 
 
