@@ -19,6 +19,8 @@ _SPACES = re.compile(r"[ \t\r\n\u00a0\u2009\u200a\u202f]+")
 _RENAMES = (("<b>", "<strong>"), ("</b>", "</strong>"), ("<i>", "<em>"), ("</i>", "</em>"), ("<br>", "<br/>"))
 _ENTITY = re.compile(r"&([a-zA-Z][a-zA-Z0-9]*);")
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+# Emphasis left empty (a label cut out of "<strong>LS:</strong>") would only add noise.
+_EMPTY = re.compile(r"<(strong|em|sub|sup|abbr)>(\s*)</\1>")
 
 
 def _xml_entity(match: re.Match[str]) -> str:
@@ -47,6 +49,7 @@ def inline(fragment: str) -> str:
     for old, new in _RENAMES:
         cleaned = cleaned.replace(old, new)
     cleaned = _ENTITY.sub(_xml_entity, cleaned)
+    cleaned = _EMPTY.sub(r"\2", cleaned)
     return _SPACES.sub(" ", cleaned).strip()
 
 

@@ -23,5 +23,6 @@ def test_output_is_well_formed_xhtml_with_entities_resolved():
 
 def test_unknown_elements_keep_their_text_and_spaces_fold():
     assert inline('<span class="caps">ISIS</span>-held\n\n  town <div>here</div>') == "ISIS-held town here"
+    assert inline("<strong> </strong>Yes, <em></em>we can.") == "Yes, we can."
     assert text(" a < b\u00a0 & c ") == "a &lt; b &amp; c"
     assert normalize_space("\u00a0x\u2009 y\n") == "x y"

@@ -784,7 +784,33 @@ class _Interview:
             elif emphatic and (started or self.qa_page) and "?" in _text(child) and self._answered(index):
                 found[index] = ("", _unwrap(_inline(child), "strong"))
                 started = True
+        if not found:
+            found = self._transcript()
         return {index: value for index, value in found.items() if value[1]}
+
+    def _transcript(self) -> dict[int, tuple[str, str]]:
+        """Questions of a transcript: "<b>LS:</b> ..." and "<b>GS:</b> ..." taking turns.
+
+        Early interviews name neither side as an asker; the one who speaks first asks.
+        It takes two bold labels alternating at least twice each, and nothing else
+        labelled, so that an article quoting several people is left alone.
+        """
+        turns = [(index, _bold_label(child)) for index, child in enumerate(self.children) if child.tag == "p"]
+        turns = [(index, label) for index, label in turns if label]
+        names = {label[0] for _, label in turns}
+        if len(names) != 2 or len(turns) < 4 or not all(_looks_like_name(name) for name in names):
+            return {}
+        asker = turns[0][1][0]
+        switches = sum(1 for a, b in zip(turns, turns[1:]) if a[1][0] != b[1][0])
+        if switches < 3:
+            return {}
+        found = {}
+        for index, label in turns:
+            if label[0] == asker:
+                child = self.children[index]
+                _drop_leading(child, label[1])
+                found[index] = (asker, _inline(child))
+        return found
 
     def _is_asker(self, label: tuple[str, int], emphatic: bool) -> bool:
         name = label[0]
@@ -853,6 +879,16 @@ def _label(element: etree._Element) -> tuple[str, int] | None:
         return None
     name = sanitize.normalize_space(match.group("label"))
     return (name, match.end()) if name else None
+
+
+def _bold_label(element: etree._Element) -> tuple[str, int] | None:
+    """The element's opening label when it is set in bold ("<strong>LS:</strong> ...")."""
+    if (element.text or "").strip() or not len(element) or element[0].tag not in ("strong", "b"):
+        return None
+    label = _label(element)
+    if label is None or len(element[0].text_content().strip()) < len(label[0]):
+        return None
+    return label
 
 
 def _looks_like_name(label: str) -> bool:

@@ -233,3 +233,44 @@ def test_a_page_outside_any_mirror_still_gets_absolute_links(tmp_path):
     assert all(h.startswith(("https://", "http://")) for h in hrefs)
     figure = article.body[5]
     assert figure.image.path is None
+
+
+def _with_body(tmp_path, paragraphs: list[str]):
+    """The sample article with its body replaced by ``paragraphs`` (HTML)."""
+    import lxml.html
+
+    page = lxml.html.fromstring(DAMS.read_bytes())
+    body = page.xpath("//div[@itemprop='articleBody']")[0]
+    for child in list(body):
+        body.remove(child)
+    for html in paragraphs:
+        body.append(lxml.html.fragment_fromstring(html))
+    copy = tmp_path / "transcript.html"
+    copy.write_bytes(lxml.html.tostring(page, encoding="utf-8"))
+    return newsdeeply.read(copy)[0]
+
+
+def test_transcript_with_initials_taking_turns_is_an_interview(tmp_path):
+    article = _with_body(tmp_path, [
+        "<p>We met the minister in his office.</p>",
+        "<p><strong>JD:</strong> How many wells were dug?</p>",
+        "<p><strong>MK:</strong> Forty, all in the south.</p>",
+        "<p>Most of them are dry in summer.</p>",
+        "<p><strong>JD:</strong> Why there?</p>",
+        "<p><strong>MK:</strong> That is where the people are.</p>",
+    ])
+    assert [(e.asker, e.question, e.speaker, e.answer) for e in article.exchanges] == [
+        ("JD", "How many wells were dug?", "MK", ("Forty, all in the south.", "Most of them are dry in summer.")),
+        ("JD", "Why there?", "MK", ("That is where the people are.",)),
+    ]
+    assert article.body[0].text == "We met the minister in his office."
+
+
+def test_an_article_quoting_several_labelled_people_is_not_an_interview(tmp_path):
+    article = _with_body(tmp_path, [
+        "<p><strong>Farmer:</strong> The river is low.</p>",
+        "<p><strong>Engineer:</strong> The dam holds water back.</p>",
+        "<p><strong>Mayor:</strong> We asked for help.</p>",
+        "<p><strong>Farmer:</strong> Nobody came.</p>",
+    ])
+    assert article.exchanges == ()
