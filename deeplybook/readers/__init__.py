@@ -17,6 +17,7 @@ ones are listed in ``BUILTIN`` so that a source checkout works without installin
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
 from .. import cache as cache_module
+from . import pool
 from ..errors import DeeplybookError, ReadError
 from ..log import counting_warnings, logger, warn
 from ..model import Article
@@ -81,6 +83,12 @@ class ReadReport:
 
 def available() -> dict[str, object]:
     """All readers by name: the built-ins, then any registered by other packages."""
+    return dict(_registered())
+
+
+@functools.lru_cache(maxsize=1)
+def _registered() -> dict[str, object]:
+    # Scanning entry points costs milliseconds; readers are looked up once a file.
     readers: dict[str, object] = {}
     for name, module in BUILTIN.items():
         try:
@@ -187,42 +195,56 @@ def read(
     report = report if report is not None else ReadReport()
     cache = cache if cache is not None else cache_module.DISABLED
     forced = get(reader) if reader else None
+    files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise ReadError("no such file or folder", path)
-        if path.is_dir():
-            yield from _read_folder(path, forced, report, cache)
+        claimant = _claimant(path, forced) if path.is_dir() else None
+        if claimant is not None:
+            yield from _read_files(files, reader, report, cache)
+            files = []
+            yield from claimant.read_folder(path, report, cache=cache)
+        elif path.is_dir():
+            files.extend(_walk(path))
         else:
-            yield from _read_one(path, forced, report, cache)
+            files.append(path)
+    yield from _read_files(files, reader, report, cache)
 
 
-def _read_folder(folder: Path, forced: object | None, report: ReadReport,
-                 cache: cache_module.Cache) -> Iterator[Article]:
-    candidates = [forced] if forced else list(available().values())
-    for candidate in candidates:
+def _claimant(folder: Path, forced: object | None) -> object | None:
+    """The reader that walks ``folder`` itself (a site mirror), if any."""
+    for candidate in [forced] if forced else available().values():
         claims = getattr(candidate, "claims_folder", None)
         if claims is not None and claims(folder):
-            yield from candidate.read_folder(folder, report, cache=cache)
-            return
+            return candidate
+    return None
+
+
+def _walk(folder: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            yield from _read_one(Path(dirpath) / name, forced, report, cache)
+            if not name.startswith("."):
+                yield Path(dirpath) / name
 
 
-def _read_one(path: Path, forced: object | None, report: ReadReport,
-              cache: cache_module.Cache) -> Iterator[Article]:
+def _read_files(files: list[Path], reader: str | None, report: ReadReport,
+                cache: cache_module.Cache) -> Iterator[Article]:
+    # Workers get the reader's name, not the module: modules do not pickle.
+    task = functools.partial(_read_one, reader=reader, cache=cache)
+    yield from pool.run(task, files, report)
+
+
+def _read_one(path: Path, report: ReadReport, *, reader: str | None, cache: cache_module.Cache) -> list[Article]:
     try:
-        articles = read_file_cached(path, forced, cache)
+        articles = read_file_cached(path, get(reader) if reader else None, cache)
     except Skip as why:
         report.skip(path, str(why))
-        return
+        return []
     except ReadError as exc:
         report.fail(path, str(exc).removeprefix(f"{path}: "))
-        return
+        return []
     report.read += 1
     report.articles += len(articles)
-    yield from articles
+    return articles

@@ -28,6 +28,10 @@ class Outcome:
     """(file, error) that could not be read."""
     warnings: tuple[tuple[str, str], ...]
     """(code, message) warned while reading."""
+    read: int
+    """Files the task counted as read."""
+    counted: int
+    """Articles the task counted."""
 
 
 def _detached(task: Callable, item) -> Outcome:
@@ -36,7 +40,8 @@ def _detached(task: Callable, item) -> Outcome:
     report = ReadReport()
     with counting_warnings() as warned:
         articles = task(item, report)
-    return Outcome(tuple(articles), tuple(report.skipped), tuple(report.failed), tuple(warned.records))
+    return Outcome(tuple(articles), tuple(report.skipped), tuple(report.failed), tuple(warned.records),
+                   report.read, report.articles)
 
 
 def run(task: Callable[[Item, object], list[Article]], items: Iterable[Item], report, *,
@@ -62,6 +67,8 @@ def _replay(outcomes: Iterable[Outcome], report) -> Iterator[Article]:
     for outcome in outcomes:
         report.skipped.extend(outcome.skipped)
         report.failed.extend(outcome.failed)
+        report.read += outcome.read
+        report.articles += outcome.counted
         for code, message in outcome.warnings:
             logger.warning("%s", message, extra={"code": code})
         yield from outcome.articles
