@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 import click
 
 from . import config as config_module
-from . import pipeline
+from . import pipeline, readers
 from .errors import ConfigError, DeeplybookError
 from .log import counting_warnings, logger
 from .model import Section
@@ -248,7 +248,7 @@ def list_command(edition_file, strict, quiet, verbose):
     with counting_warnings() as warnings, ProgressBars(_bars_wanted(quiet)) as bars:
         try:
             config = config_module.load(edition_file)
-            report = pipeline.readers.ReadReport()
+            report = readers.ReadReport()
             volumes = pipeline.plan_edition(config, report=report, progress=bars.callback)
         except DeeplybookError as exc:
             _fail(exc)

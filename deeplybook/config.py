@@ -376,11 +376,15 @@ class _Checker:
                 self.problem("sources.reader", str(exc))
         return Sources(tuple(paths), reader or None)
 
+    def at(self, name: str) -> Path:
+        """``name`` relative to the edition file's folder, with ``a/../`` steps taken out."""
+        return Path(os.path.normpath(self.base / name))
+
     def expand(self, pattern: str) -> list[Path]:
         if not glob.has_magic(pattern):
-            path = self.base / pattern
+            path = self.at(pattern)
             return [path] if path.exists() else []
-        return [self.base / match for match in sorted(glob.glob(pattern, root_dir=self.base, recursive=True))]
+        return [self.at(match) for match in sorted(glob.glob(pattern, root_dir=self.base, recursive=True))]
 
     def selection(self) -> Selection:
         t = self.table("select")
@@ -437,7 +441,7 @@ class _Checker:
 
     def existing_file(self, value: Any) -> Path:
         name = _nonempty(value)
-        path = self.base / name
+        path = self.at(name)
         if not path.is_file():
             raise _Wrong(f"{name!r}: no such file (paths are relative to the edition file)")
         return path
@@ -460,12 +464,12 @@ class _Checker:
     def output(self, title: str) -> Output:
         t = self.table("output")
         g = self.get
-        folder = self.base / g(t, "output.folder", _nonempty, "build")
+        folder = self.at(g(t, "output.folder", _nonempty, "build"))
         stem = g(t, "output.stem", _file_stem, "") or slugify(title)
         formats = g(t, "output.formats", _choices(tuple(FORMATS)), ()) or ("epub", "pdf")
         theme = g(t, "output.theme", _nonempty, "default")
-        if (self.base / theme).is_dir():
-            theme = str(self.base / theme)
+        if self.at(theme).is_dir():
+            theme = str(self.at(theme))
         try:
             themes.load(theme)
         except DeeplybookError as exc:
