@@ -11,7 +11,8 @@ import pytest
 import deeplybook
 from deeplybook import config, volumes
 from deeplybook.config import Book, EditionConfig, Grouping, Imprint, Front, Output, Sources, Volumes
-from deeplybook.model import Paragraph
+from deeplybook.model import Kind, Paragraph
+from deeplybook.select import searchable_text, select
 from factories import article
 
 EDITIONS = Path(__file__).parent / "samples" / "editions"
@@ -59,7 +60,7 @@ def test_each_volume_is_a_complete_book_in_a_series(tmp_path):
         book=Book("Collected", subtitle="Sub", identifier="urn:isbn:9780000000000", language="ar"),
         volumes=Volumes(by_year=True),
         group=Grouping(("month",)),
-        front=Front(imprint=Imprint("An archive", None)),
+        front=Front(cover=tmp_path / "cover.jpg", imprint=Imprint("An archive", None)),
         back_matter=("contributors",),
     )
     made = volumes.make(cfg, [article(1, year=2016), article(2, year=2017), article(3, year=2017)])
@@ -73,6 +74,7 @@ def test_each_volume_is_a_complete_book_in_a_series(tmp_path):
         (("Source archive", "An archive"), ("Articles", "2"), ("Built", "14 November 2023")),
     ]
     assert made[1].edition.back_matter == ("contributors",)
+    assert made[0].edition.cover == made[1].edition.cover == str(tmp_path / "cover.jpg")
     assert [s.title for s in made[1].edition.sections] == ["January 2017"]
     assert [v.targets for v in made] == [
         {"epub": tmp_path / "out" / "collected-vol1.epub"}, {"epub": tmp_path / "out" / "collected-vol2.epub"}]
@@ -145,15 +147,19 @@ def test_no_article_matching_the_selection_is_an_error(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def examples_beside(mirror_root: Path, tmp_path: Path) -> Path:
+    """The example edition files in a folder whose ``../../mirror`` is the shared corpus."""
+    examples = Path(__file__).parent.parent / "examples" / "editions"
+    folder = tmp_path / "examples" / "editions"
+    shutil.copytree(examples, folder)
+    (tmp_path / "mirror").symlink_to(mirror_root, target_is_directory=True)
+    return folder
+
+
 @pytest.mark.corpus
 def test_complete_syria_edition_from_the_example(mirror_root, tmp_path, epubcheck):
     """examples/editions/syria-complete.toml, its mirror path pointed at the shared corpus."""
-    examples = Path(__file__).parent.parent / "examples" / "editions"
-    folder = tmp_path / "examples" / "editions"
-    folder.mkdir(parents=True)
-    for name in ("syria-complete.toml", "syria-foreword.md"):
-        shutil.copy(examples / name, folder / name)
-    (tmp_path / "mirror").symlink_to(mirror_root, target_is_directory=True)
+    folder = examples_beside(mirror_root, tmp_path)
     loaded = config.load(folder / "syria-complete.toml")
     results = deeplybook.build_edition(loaded, formats=("epub",), cache=False)
     years = [r.edition.title.rsplit(", ", 1)[1] for r in results]
@@ -166,3 +172,18 @@ def test_complete_syria_edition_from_the_example(mirror_root, tmp_path, epubchec
     for result in results:
         assert result.outputs["epub"].parent == tmp_path / "build"
         epubcheck(result.outputs["epub"])
+
+
+@pytest.mark.corpus
+def test_example_editions_choose_what_they_say(mirror_root, tmp_path):
+    folder = examples_beside(mirror_root, tmp_path)
+    interviews = config.load(folder / "syria-interviews.toml")
+    deir_ezzor = config.load(folder / "syria-deir-ezzor-2017.toml")
+    articles = deeplybook.read(interviews.sources.paths, reader=interviews.sources.reader)
+    chosen = select(articles, interviews.select)
+    assert len(chosen) > 20 and all(a.kind is Kind.QA for a in chosen)
+    chosen = select(articles, deir_ezzor.select)
+    assert 10 < len(chosen) < 200
+    for found in chosen:
+        assert found.date.year == 2017 and found.kind is not Kind.BRIEFING
+        assert "deir ezzor" in " ".join(searchable_text(found).casefold().split())
