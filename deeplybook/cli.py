@@ -142,9 +142,11 @@ class ProgressBars:
 
     @property
     def callback(self) -> pipeline.Progress | None:
+        """What to hand the library as ``progress``: ``None`` when the bars are off."""
         return self.update if self.bars is not None else None
 
     def update(self, stage: str, done: int, total: int) -> None:
+        """Move the bar of ``stage``, making it on its first report."""
         if stage not in self.tasks:
             self.tasks[stage] = self.bars.add_task(self.LABELS.get(stage, stage), total=total)
         self.bars.update(self.tasks[stage], completed=done, total=total)
