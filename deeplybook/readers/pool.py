@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -44,6 +45,13 @@ def _detached(task: Callable, item) -> Outcome:
                    report.read, report.articles)
 
 
+def _silence_inherited_handlers() -> None:
+    # A forked worker inherits the command line's handlers; its warnings are
+    # replayed by the parent, so printing them here too would say everything twice.
+    logger.handlers[:] = [logging.NullHandler()]
+    logger.propagate = False
+
+
 def run(task: Callable[[Item, object], list[Article]], items: Iterable[Item], report, *,
         jobs: int | None = None) -> Iterator[Article]:
     """``task(item, report)`` for every item, on ``jobs`` processes; articles in item order.
@@ -57,7 +65,7 @@ def run(task: Callable[[Item, object], list[Article]], items: Iterable[Item], re
         for item in items:
             yield from task(item, report)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_silence_inherited_handlers) as pool:
         chunk = max(1, min(32, len(items) // (jobs * 8)))
         outcomes = pool.map(_detached, [task] * len(items), items, chunksize=chunk)
         yield from _replay(outcomes, report)

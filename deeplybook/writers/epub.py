@@ -141,6 +141,12 @@ def _metadata(book: epub.EpubBook, edition: Edition, articles: tuple[Article, ..
     if edition.subtitle:
         book.add_metadata("DC", "title", edition.subtitle, {"id": "subtitle"})
         book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    if edition.series:
+        book.add_metadata(None, "meta", edition.series, {"property": "belongs-to-collection", "id": "series"})
+        book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+        if edition.series_position:
+            book.add_metadata(None, "meta", str(edition.series_position),
+                              {"refines": "#series", "property": "group-position"})
     topics = sorted({t for a in articles for t in a.topics})
     for topic in topics[:30]:
         book.add_metadata("DC", "subject", topic)

@@ -141,6 +141,9 @@ def test_foreword_imprint_and_indexes(tmp_path, epubcheck):
     nav = _xml(out, "EPUB/nav.xhtml")
     labels = [a.text for a in nav.xpath("//x:nav[@*[local-name()='type']='toc']//x:a", namespaces=NS)]
     assert labels[0] == "Foreword" and labels[-3:] == ["Contributors", "Topics", "Sources"]
+    opf = _xml(out, "EPUB/content.opf")
+    assert opf.xpath("string(//opf:meta[@property='belongs-to-collection'])", namespaces=NS) == "Syria Deeply"
+    assert opf.xpath("string(//opf:meta[@property='group-position'])", namespaces=NS) == "2"
     title_page = etree.tostring(_xml(out, "EPUB/title.xhtml"), encoding="unicode", method="text")
     assert "News Deeply mirror" in title_page and "Syria Deeply, volume 2" in title_page
     assert "Why we made this book." in etree.tostring(_xml(out, "EPUB/foreword.xhtml"), encoding="unicode", method="text")

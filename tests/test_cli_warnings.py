@@ -1,0 +1,26 @@
+"""Warnings from reading on several processes reach the user once each."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "syria-deeply-boukamal.txt"
+
+
+def test_a_broken_file_among_many_is_reported_once(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    text = SAMPLE.read_text("utf-8")
+    for n in range(80):  # enough files for the reading pool to start
+        (pages / f"page-{n:02d}.txt").write_text(text.replace("Boukamal", f"Boukamal {n}", 1), "utf-8")
+    (pages / "page-broken.txt").write_bytes(b"")
+    done = subprocess.run(
+        [sys.executable, "-m", "deeplybook.cli", str(pages), "-o", str(tmp_path / "book"), "--format", "epub",
+         "--title", "Many"],
+        capture_output=True, text=True, env={**os.environ, "DEEPLYBOOK_CACHE": str(tmp_path / "cache")},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("page-broken.txt") == 1, done.stderr
+    assert "80 articles from 80 files (0 skipped, 1 failed)" in done.stdout
+    assert (tmp_path / "book.epub").is_file()
