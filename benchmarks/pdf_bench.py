@@ -5,8 +5,10 @@
     python benchmarks/pdf_bench.py 100 --mirror MIRROR/syria [--skip 1000]   # real articles
 
 Each render runs in a fresh child process; this process samples the resident
-memory of that child and all its descendants (the render workers) every 50 ms,
-so "peak" is the largest total the whole process tree held at once. Seed-sized
+memory and CPU time of that child and all its descendants (the render workers)
+every 50 ms, so "peak" is the largest total the whole process tree held at once.
+``--verify`` reads each PDF back and counts the contents entries whose printed
+number is the page their title starts on. Seed-sized
 articles are the bundled sample article's paragraphs shuffled, N times over.
 """
 
@@ -16,6 +18,8 @@ import argparse
 import json
 import os
 import random
+import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +30,7 @@ from pathlib import Path
 
 MODES = ("chunked", "one-document")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def seed_edition(count: int):
@@ -75,18 +80,68 @@ def run_child(args: argparse.Namespace) -> None:
         seconds = time.perf_counter() - started
         pages = len(PdfReader(target).pages)
         size = target.stat().st_size
-    print(json.dumps({"seconds": seconds, "pages": pages, "bytes": size, "articles": len(edition.articles)}))
+        right, total = verify(target) if args.verify else (None, None)
+    own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "pages": pages, "bytes": size, "articles": len(edition.articles),
+                      "main_peak": own_peak, "right": right, "total": total}))
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of process ``root`` and all its descendants, from /proc."""
+def _letters(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def verify(path: Path) -> tuple[int, int]:
+    """How many contents entries print the page where their title starts, of how many.
+
+    Read back from the finished PDF: the numbers after the dotted leaders, in order,
+    against the bookmarks' titles; an entry is right when its title is on the page
+    it names and not on the page before (where a wrong, late number would find it).
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    titles: list[str] = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    numbers: list[int] = []
+    index = 1
+    while index < len(reader.pages):
+        text = reader.pages[index].extract_text() or ""
+        found = [int(n) for n in re.findall(r"\. (\d+)$", text, re.MULTILINE)]
+        if not found and numbers:
+            break
+        numbers += found
+        index += 1
+    texts: dict[int, str] = {}
+
+    def page(number: int) -> str:
+        if number not in texts:
+            texts[number] = _letters(reader.pages[number - 1].extract_text() or "") if 0 < number <= len(reader.pages) else ""
+        return texts[number]
+
+    right = sum(1 for title, number in zip(titles, numbers)
+                if _letters(title) in page(number) and _letters(title) not in page(number - 1))
+    return right, len(titles)
+
+
+def tree_usage(root: int) -> tuple[int, dict[int, float]]:
+    """Resident bytes of process ``root`` and all its descendants, and each one's CPU seconds so far."""
     parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat", "rb") as stat:
                     fields = stat.read().rsplit(b")", 1)[1].split()
                 parents[int(entry)] = int(fields[1])
+                cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / _TICKS
             except (OSError, IndexError, ValueError):
                 continue
     family, frontier = {root}, [root]
@@ -103,7 +158,7 @@ def tree_rss(root: int) -> int:
                 total += int(statm.read().split()[1]) * _PAGE
         except (OSError, IndexError, ValueError):
             continue
-    return total
+    return total, {pid: cpu[pid] for pid in family if pid in cpu}
 
 
 def measure(mode: str, args: argparse.Namespace) -> dict:
@@ -115,15 +170,20 @@ def measure(mode: str, args: argparse.Namespace) -> dict:
         command += ["--jobs", str(args.jobs)]
     if args.chunk_size:
         command += ["--chunk-size", str(args.chunk_size)]
+    if args.verify:
+        command.append("--verify")
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak = 0
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss(child.pid))
+            rss, seconds = tree_usage(child.pid)
+            peak = max(peak, rss)
+            cpu.update(seconds)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -135,6 +195,7 @@ def measure(mode: str, args: argparse.Namespace) -> dict:
         raise SystemExit(f"{mode} render failed (exit {child.returncode})")
     figures = json.loads(output.strip().splitlines()[-1])
     figures["process_seconds"] = time.perf_counter() - started
+    figures["cpu_seconds"] = sum(cpu.values())
     figures["peak_mb"] = peak / 1e6
     return figures
 
@@ -147,6 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, help="worker processes for the chunked render (default: all cores)")
     parser.add_argument("--chunk-size", type=int, help="articles per chunk (default: automatic)")
     parser.add_argument("--modes", default=",".join(MODES), help="which renders to run, comma separated")
+    parser.add_argument("--verify", action="store_true",
+                        help="read each PDF back and count contents numbers that name the right page")
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -160,11 +223,16 @@ def main(argv: list[str] | None = None) -> None:
     results = {}
     for mode in args.modes.split(","):
         results[mode] = figures = measure(mode, args)
-        print(f"  {mode:13} {figures['seconds']:7.1f} s writing ({figures['process_seconds']:6.1f} s process)"
-              f"  peak {figures['peak_mb']:7.0f} MB  {figures['pages']:5d} pages  {figures['bytes'] / 1e6:6.1f} MB file")
+        print(f"  {mode:13} {figures['seconds']:7.1f} s writing ({figures['process_seconds']:6.1f} s process,"
+              f" {figures['cpu_seconds']:6.1f} s CPU)"
+              f"  peak {figures['peak_mb']:6.0f} MB (main process {figures['main_peak'] / 1e6:4.0f} MB)"
+              f"  {figures['pages']:5d} pages  {figures['bytes'] / 1e6:6.1f} MB file")
+        if figures["total"] is not None:
+            print(f"  {'':13} contents numbers right: {figures['right']} of {figures['total']}")
     if set(MODES) <= results.keys():
         chunked, single = results["chunked"], results["one-document"]
         print(f"  one-document / chunked: time x{single['seconds'] / chunked['seconds']:.2f}, "
+              f"CPU x{single['cpu_seconds'] / chunked['cpu_seconds']:.2f}, "
               f"peak memory x{single['peak_mb'] / chunked['peak_mb']:.2f}")
 
 

@@ -138,41 +138,53 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
     pages' layout does not depend on their numbers, so stamping them is exact.
     """
     chunks = chunks_of(items, size)
-    with tempfile.TemporaryDirectory(prefix="deeplybook-pdf-") as folder, _executor(jobs) as pool:
-        try:
-            # A first contents with numbers as wide as the real ones, rendered while
-            # the chunks are, usually already has the final length.
-            digits = len(str(6 * front.article_count + 20))
-            placeholder = replace(front, numbers={anchor: "8" * digits for anchor in anchors})
-            estimate = pool.submit(render, Part(theme, header, (), placeholder, anchors, False), None)
-            futures = [pool.submit(render, Part(theme, header, chunk, None, anchors, False),
-                                   Path(folder) / f"chunk-{n:05d}.pdf")
-                       for n, chunk in enumerate(chunks)]
-            rendered = [future.result() for future in futures]
-            front_pages = estimate.result().page_count
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-
-        offsets = [0]
-        for part in rendered:
-            offsets.append(offsets[-1] + part.page_count)
-        front_path = Path(folder) / "front.pdf"
-        for _ in range(MAX_FRONT_ROUNDS):
-            placements = _placements(rendered, offsets, front_pages)
-            numbers = {anchor: str(p.page + 1) for anchor, p in placements.items()}
-            front_part = render(Part(theme, header, (), replace(front, numbers=numbers), anchors, False), front_path)
-            if front_part.page_count == front_pages:
-                break
-            front_pages = front_part.page_count
-        else:
-            raise WriteError(f"the contents did not settle after {MAX_FRONT_ROUNDS} layouts")
-
+    with tempfile.TemporaryDirectory(prefix="deeplybook-pdf-") as folder:
+        with _executor(jobs) as pool:
+            try:
+                rendered, front_part = _render_parts(pool, theme, header, chunks, front, anchors, Path(folder))
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        # The workers are gone before merging: the merge is the one step whose
+        # memory grows with the book, so it runs alone.
+        offsets = _offsets(rendered)
+        placements = _placements(rendered, offsets, front_part.page_count)
         placements.update(_placements([front_part], [0], 0))
         bare = {placements[TITLE_ANCHOR].page} | {placements[item.anchor].page
                                                   for item in items if isinstance(item, Divider)}
-        merge([front_path, *(part.path for part in rendered)], target,
+        merge([front_part.path, *(part.path for part in rendered)], target,
               bare=bare, anchors=placements, toc=toc, metadata=metadata)
+
+
+def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front,
+                  anchors: frozenset[str], folder: Path) -> tuple[list[Rendered], Rendered]:
+    """Render every chunk, then the front matter numbered from the chunks' lengths."""
+    # A first contents with numbers as wide as the real ones, rendered while the
+    # chunks are, usually already has the final length.
+    digits = len(str(6 * front.article_count + 20))
+    placeholder = replace(front, numbers={anchor: "8" * digits for anchor in anchors})
+    estimate = pool.submit(render, Part(theme, header, (), placeholder, anchors, False), None)
+    futures = [pool.submit(render, Part(theme, header, chunk, None, anchors, False), folder / f"chunk-{n:05d}.pdf")
+               for n, chunk in enumerate(chunks)]
+    rendered = [future.result() for future in futures]
+    front_pages = estimate.result().page_count
+    offsets = _offsets(rendered)
+    for _ in range(MAX_FRONT_ROUNDS):
+        numbers = {anchor: str(p.page + 1) for anchor, p in _placements(rendered, offsets, front_pages).items()}
+        front_part = pool.submit(render, Part(theme, header, (), replace(front, numbers=numbers), anchors, False),
+                                 folder / "front.pdf").result()
+        if front_part.page_count == front_pages:
+            return rendered, front_part
+        front_pages = front_part.page_count
+    raise WriteError(f"the contents did not settle after {MAX_FRONT_ROUNDS} layouts")
+
+
+def _offsets(parts: list[Rendered]) -> list[int]:
+    """The page index, within the run of chunks, at which each chunk starts."""
+    offsets = [0]
+    for part in parts[:-1]:
+        offsets.append(offsets[-1] + part.page_count)
+    return offsets
 
 
 def _placements(parts: list[Rendered], offsets: list[int], front_pages: int) -> dict[str, Placement]:
@@ -197,11 +209,13 @@ class _InlineExecutor(Executor):
 def _executor(jobs: int) -> Executor:
     if jobs == 1:
         return _InlineExecutor()
-    # A fresh interpreter per worker ("forkserver") rather than a copy of this one:
-    # the workers do not inherit the caller's memory (the whole edition), and each is
-    # replaced after a few chunks so WeasyPrint's caches cannot grow without bound.
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver"),
-                               max_tasks_per_child=CHUNKS_PER_WORKER * 2)
+    # Workers are forked from a server process that has imported WeasyPrint once,
+    # not from this one: they start at once and do not inherit the caller's memory
+    # (the whole edition). Workers are not recycled (max_tasks_per_child): that
+    # can hang Python 3.11's pool, and a worker's memory is freed after each chunk.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__.rpartition(".")[0] + ".pdf_render"])
+    return ProcessPoolExecutor(jobs, mp_context=context)
 
 
 def _authors(edition: Edition) -> list[str]:

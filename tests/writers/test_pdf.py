@@ -298,3 +298,24 @@ def test_chunks_keep_a_divider_with_the_article_after_it():
     chunks = chunks_of(book_order(EDITION), 3)
     kinds = [["D" if hasattr(item, "anchor") else "A" for item in chunk] for chunk in chunks]
     assert kinds == [["D", "A", "A", "A"], ["D", "A", "A", "D", "A"], ["A"]]
+
+
+def test_pictures_of_the_archive_are_embedded(tmp_path):
+    from PIL import Image as PILImage
+
+    from deeplybook.model import Figure, Image
+
+    picture = tmp_path / "lead.png"
+    PILImage.new("RGB", (60, 40), (150, 40, 30)).save(picture)
+    lead = Figure(caption="A street in the old city.", credit="INVENTED/PHOTO",
+                  image=Image(url="https://news.example/lead.png", path=str(picture)))
+    article = story("pictured-story", "Pictured story", 1, paragraphs=2)
+    edition = Edition(title="Pictures", sections=(Section("", articles=(
+        Article(**{**{f: getattr(article, f) for f in ("title", "body", "dek", "slug")}, "lead": lead}),)),))
+
+    reader = PdfReader(write_pdf(edition, tmp_path / "book.pdf", jobs=1))
+    start = reader.pages[2]
+    images = [obj.get_object() for obj in start["/Resources"]["/XObject"].values()
+              if obj.get_object().get("/Subtype") == "/Image"]
+    assert [(image["/Width"], image["/Height"]) for image in images] == [(60, 40)]
+    assert "A street in the old city." in start.extract_text()
