@@ -114,7 +114,9 @@ def verify(path: Path) -> tuple[int, int]:
     index = 1
     while index < len(reader.pages):
         text = reader.pages[index].extract_text() or ""
-        found = [int(n) for n in re.findall(r"\. (\d+)$", text, re.MULTILINE)]
+        # An entry's last line ends with its number, after dotted leaders unless the
+        # title fills the line; a line that is only a number is the folio.
+        found = [int(n) for n in re.findall(r"^.*\S[ .]+(\d+)$", text, re.MULTILINE)]
         if not found and numbers:
             break
         numbers += found
