@@ -60,6 +60,10 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
     ``chunk_size`` is the number of articles rendered per WeasyPrint document
     (automatic when ``None``), ``jobs`` the number of worker processes (all
     cores when ``None``). The file appears whole or not at all.
+
+    Workers start from a fresh interpreter ("forkserver"), which imports the
+    calling script again: a script that calls this at its top level must do so
+    under ``if __name__ == "__main__":``, as with any process pool.
     """
     theme = theme if isinstance(theme, Theme) else load(theme)
     toc = toc if toc is not None else toc_module.build(edition)
