@@ -27,6 +27,7 @@ import click
 
 from . import config as config_module
 from . import pipeline, readers
+from .cache import Cache
 from .errors import ConfigError, DeeplybookError
 from .log import counting_warnings, logger
 from .model import Section
@@ -64,6 +65,21 @@ def _formats(ctx, param, value: str | None) -> tuple[str, ...] | None:
     if unknown or not formats:
         raise click.BadParameter(f"choose from {', '.join(pipeline.FORMATS)} (comma-separated)")
     return formats
+
+
+def _cache_options(command: Callable) -> Callable:
+    """--no-cache and --clear-cache, shared by the commands that build."""
+    command = click.option("--clear-cache", is_flag=True,
+                           help="Empty the cache first (it lives in $DEEPLYBOOK_CACHE or ~/.cache/deeplybook).")(command)
+    return click.option("--no-cache", is_flag=True,
+                        help="Read and render everything again; store nothing.")(command)
+
+
+def _cache(no_cache: bool, clear_cache: bool) -> Cache:
+    cache = Cache(enabled=not no_cache)
+    if clear_cache:
+        cache.clear()
+    return cache
 
 
 def _talk_options(command: Callable) -> Callable:
@@ -173,9 +189,10 @@ def _bars_wanted(quiet: bool) -> bool:
 @click.option("--theme", default="default", show_default=True, help="A built-in theme name or a theme folder.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
 @click.option("--chunk-size", type=click.IntRange(1, 10_000), default=None, help="Articles per PDF render chunk.")
+@_cache_options
 @_talk_options
 def quick(paths, output, title, subtitle, formats, language, editors, publisher, group_by, order, reader,
-          theme, jobs, chunk_size, strict, quiet, verbose):
+          theme, jobs, chunk_size, no_cache, clear_cache, strict, quiet, verbose):
     """Make a book from PATHS at once (the default command: `make-ebook PATH...`).
 
     PATHS are article files or folders (a News Deeply mirror, or one site of it).
@@ -196,6 +213,7 @@ def quick(paths, output, title, subtitle, formats, language, editors, publisher,
                 paths, output, title=title, subtitle=subtitle, formats=formats, reader=reader, theme=theme,
                 group_by=[g.strip() for g in group_by.split(",") if g.strip()], order=order,
                 language=language, creators=list(editors), publisher=publisher, pdf_options=pdf_options,
+                cache=_cache(no_cache, clear_cache),
             )
         except DeeplybookError as exc:
             _fail(exc)
@@ -218,15 +236,16 @@ _EDITION = click.argument("edition_file", metavar="EDITION", type=click.Path(exi
 @click.option("-f", "--format", "formats", default=None, callback=_formats,
               help="Formats to write instead of the file's, comma-separated (epub, pdf).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
+@_cache_options
 @_talk_options
-def build_command(edition_file, output, formats, jobs, strict, quiet, verbose):
+def build_command(edition_file, output, formats, jobs, no_cache, clear_cache, strict, quiet, verbose):
     """Make the books EDITION (an edition file) describes."""
     _configure_output(quiet, verbose)
     pdf_options = {"jobs": jobs} if jobs else None
     with counting_warnings() as warnings, ProgressBars(_bars_wanted(quiet)) as bars:
         try:
-            results = pipeline.build_edition(edition_file, output=output, formats=formats,
-                                             pdf_options=pdf_options, progress=bars.callback)
+            results = pipeline.build_edition(edition_file, output=output, formats=formats, pdf_options=pdf_options,
+                                             cache=_cache(no_cache, clear_cache), progress=bars.callback)
         except DeeplybookError as exc:
             _fail(exc)
     if not quiet:

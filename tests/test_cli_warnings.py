@@ -24,3 +24,24 @@ def test_a_broken_file_among_many_is_reported_once(tmp_path):
     assert done.stderr.count("page-broken.txt") == 1, done.stderr
     assert "80 articles from 80 files (0 skipped, 1 failed)" in done.stdout
     assert (tmp_path / "book.epub").is_file()
+
+
+def test_cache_flags(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from deeplybook.cli import cli
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DEEPLYBOOK_CACHE", str(cache))
+    book = ["--format", "epub", "-o", str(tmp_path / "b"), str(SAMPLE)]
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--no-cache", *book]).exit_code == 0
+    assert not cache.exists()
+    assert runner.invoke(cli, book).exit_code == 0
+    entries = list((cache / "articles").rglob("*"))
+    assert entries
+    stale = cache / "articles" / "zz" / "stale"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"x")
+    assert runner.invoke(cli, ["--clear-cache", *book]).exit_code == 0
+    assert not stale.exists() and list((cache / "articles").rglob("*"))
