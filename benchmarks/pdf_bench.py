@@ -93,9 +93,9 @@ def _letters(text: str) -> str:
 def verify(path: Path) -> tuple[int, int]:
     """How many contents entries print the page where their title starts, of how many.
 
-    Read back from the finished PDF: the numbers after the dotted leaders, in order,
-    against the bookmarks' titles; an entry is right when its title is on the page
-    it names and not on the page before (where a wrong, late number would find it).
+    Read back from the finished PDF: each bookmark's title is found in the contents
+    text with the number after it; an entry is right when its title is on the page
+    that number names and not on the page before (where a late number would find it).
     """
     from pypdf import PdfReader
 
@@ -110,17 +110,23 @@ def verify(path: Path) -> tuple[int, int]:
                 titles.append(item.title)
 
     walk(reader.outline)
-    numbers: list[int] = []
-    index = 1
-    while index < len(reader.pages):
-        text = reader.pages[index].extract_text() or ""
-        # An entry's last line ends with its number, after dotted leaders unless the
-        # title fills the line; a line that is only a number is the folio.
-        found = [int(n) for n in re.findall(r"^.*\S[ .]+(\d+)$", text, re.MULTILINE)]
-        if not found and numbers:
+    contents = []
+    for page in reader.pages[1:]:
+        text = page.extract_text() or ""
+        if ". . ." not in text and contents:
             break
-        numbers += found
-        index += 1
+        contents.append(text)
+    text = "\n".join(contents)
+    # Each entry is its title (wrapped between words or after a hyphen), dotted
+    # leaders, then its number.
+    numbers: list[int] = []
+    position = 0
+    for title in titles:
+        words = (re.escape(word).replace(r"\-", r"-\s*") for word in title.split())
+        pattern = r"\s*".join(words) + r"[\s.]*?(\d+)(?!\d)"
+        match = re.compile(pattern).search(text, position)
+        numbers.append(int(match.group(1)) if match else 0)
+        position = match.end() if match else position
     texts: dict[int, str] = {}
 
     def page(number: int) -> str:
