@@ -5,7 +5,7 @@ in memory, its time grows faster than the page count, and ``target-counter()``
 numbers go wrong once the contents pushes the pages after it. So the book is cut
 into chunks of articles (with their section divider pages), each rendered in a
 worker process into its own PDF; the title page and contents are rendered last,
-when the page of every article is known; pypdf then concatenates the parts,
+when the page of every article is known; pikepdf then concatenates the parts,
 prints the folios, points the contents and cross-chunk links at their pages and
 adds bookmarks and metadata.
 
@@ -25,7 +25,7 @@ from dataclasses import replace
 from importlib import metadata as package_metadata
 from pathlib import Path
 
-import pypdf
+import pikepdf
 import weasyprint
 
 from .. import toc as toc_module
@@ -238,7 +238,7 @@ def _metadata(edition: Edition, made) -> Metadata:
         subject=edition.description,
         language=edition.language,
         date=made.strftime("D:%Y%m%d%H%M%SZ"),
-        producer=f"deeplybook {version} (WeasyPrint {weasyprint.__version__}, pypdf {pypdf.__version__})",
+        producer=f"deeplybook {version} (WeasyPrint {weasyprint.__version__}, pikepdf {pikepdf.__version__})",
     )
 
 
