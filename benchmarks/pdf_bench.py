@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import re
@@ -66,24 +67,16 @@ def real_edition(mirror: Path, count: int, skip: int):
 
 
 def run_child(args: argparse.Namespace) -> None:
-    """Build the edition, write the PDF once in the asked mode, print the figures as JSON."""
-    from pypdf import PdfReader
-
+    """Build the edition, write the PDF once in the asked mode to ``--out``, print the figures as JSON."""
     from deeplybook.writers.pdf import write_pdf
 
+    logging.basicConfig(level=logging.INFO, format="      %(message)s", stream=sys.stderr)
     edition = real_edition(Path(args.mirror), args.count, args.skip) if args.mirror else seed_edition(args.count)
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "book.pdf"
-        started = time.perf_counter()
-        write_pdf(edition, target, one_document=args.child == "one-document",
-                  jobs=args.jobs, chunk_size=args.chunk_size)
-        seconds = time.perf_counter() - started
-        pages = len(PdfReader(target).pages)
-        size = target.stat().st_size
-        right, total = verify(target) if args.verify else (None, None)
+    started = time.perf_counter()
+    write_pdf(edition, args.out, one_document=args.child == "one-document", jobs=args.jobs, chunk_size=args.chunk_size)
+    seconds = time.perf_counter() - started
     own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"seconds": seconds, "pages": pages, "bytes": size, "articles": len(edition.articles),
-                      "main_peak": own_peak, "right": right, "total": total}))
+    print(json.dumps({"seconds": seconds, "articles": len(edition.articles), "main_peak": own_peak}))
 
 
 def _letters(text: str) -> str:
@@ -169,17 +162,21 @@ def tree_usage(root: int) -> tuple[int, dict[int, float]]:
     return total, {pid: cpu[pid] for pid in family if pid in cpu}
 
 
-def measure(mode: str, args: argparse.Namespace) -> dict:
-    """Run one mode in a child process; return its figures with the tree's peak memory."""
-    command = [sys.executable, __file__, str(args.count), "--child", mode, "--skip", str(args.skip)]
+def measure(mode: str, args: argparse.Namespace, out: Path) -> dict:
+    """Run one mode in a child process; return its figures with the tree's peak memory and CPU time.
+
+    The PDF is read back here, after the child has ended, so that reading it
+    counts in no figure.
+    """
+    from pypdf import PdfReader
+
+    command = [sys.executable, __file__, str(args.count), "--child", mode, "--skip", str(args.skip), "--out", str(out)]
     if args.mirror:
         command += ["--mirror", str(args.mirror)]
     if args.jobs:
         command += ["--jobs", str(args.jobs)]
     if args.chunk_size:
         command += ["--chunk-size", str(args.chunk_size)]
-    if args.verify:
-        command.append("--verify")
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak = 0
@@ -205,6 +202,9 @@ def measure(mode: str, args: argparse.Namespace) -> dict:
     figures["process_seconds"] = time.perf_counter() - started
     figures["cpu_seconds"] = sum(cpu.values())
     figures["peak_mb"] = peak / 1e6
+    figures["pages"] = len(PdfReader(out).pages)
+    figures["bytes"] = out.stat().st_size
+    figures["right"], figures["total"] = verify(out) if args.verify else (None, None)
     return figures
 
 
@@ -219,6 +219,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--verify", action="store_true",
                         help="read each PDF back and count contents numbers that name the right page")
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         run_child(args)
@@ -230,7 +231,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"PDF benchmark: {work}, {os.cpu_count()} cores, jobs={args.jobs or os.cpu_count()}")
     results = {}
     for mode in args.modes.split(","):
-        results[mode] = figures = measure(mode, args)
+        with tempfile.TemporaryDirectory() as folder:
+            results[mode] = figures = measure(mode, args, Path(folder) / f"{mode}.pdf")
         print(f"  {mode:13} {figures['seconds']:7.1f} s writing ({figures['process_seconds']:6.1f} s process,"
               f" {figures['cpu_seconds']:6.1f} s CPU)"
               f"  peak {figures['peak_mb']:6.0f} MB (main process {figures['main_peak'] / 1e6:4.0f} MB)"

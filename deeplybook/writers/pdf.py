@@ -20,6 +20,7 @@ import math
 import multiprocessing
 import os
 import tempfile
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import replace
 from importlib import metadata as package_metadata
@@ -142,6 +143,7 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
     pages' layout does not depend on their numbers, so stamping them is exact.
     """
     chunks = chunks_of(items, size)
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="deeplybook-pdf-") as folder:
         with _executor(jobs) as pool:
             try:
@@ -149,6 +151,8 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
+        logger.info("PDF: %d chunks of up to %d articles and %d front pages rendered by %d workers in %.1f s",
+                    len(chunks), size, front_part.page_count, jobs, time.perf_counter() - started)
         # The workers are gone before merging: the merge is the one step whose
         # memory grows with the book, so it runs alone.
         offsets = _offsets(rendered)
@@ -156,8 +160,11 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
         placements.update(_placements([front_part], [0], 0))
         bare = {placements[TITLE_ANCHOR].page} | {placements[item.anchor].page
                                                   for item in items if isinstance(item, Divider)}
+        started = time.perf_counter()
         merge([front_part.path, *(part.path for part in rendered)], target,
               bare=bare, anchors=placements, toc=toc, metadata=metadata)
+        logger.info("PDF: %d pages merged in %.1f s", front_part.page_count + sum(p.page_count for p in rendered),
+                    time.perf_counter() - started)
 
 
 def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front,
@@ -175,8 +182,11 @@ def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: 
     offsets = _offsets(rendered)
     for _ in range(MAX_FRONT_ROUNDS):
         numbers = {anchor: str(p.page + 1) for anchor, p in _placements(rendered, offsets, front_pages).items()}
+        started = time.perf_counter()
         front_part = pool.submit(render, Part(theme, header, (), replace(front, numbers=numbers), anchors, False),
                                  folder / "front.pdf").result()
+        logger.info("PDF: front matter of %d pages (%d estimated) rendered in %.1f s",
+                    front_part.page_count, front_pages, time.perf_counter() - started)
         if front_part.page_count == front_pages:
             return rendered, front_part
         front_pages = front_part.page_count

@@ -80,14 +80,16 @@ def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str,
             source = Pdf.open(part)
             sources.append(source)
             book.pages.extend(source.pages)
+        # Looking a page up by number is slow in a long book: list them once.
+        pages = list(book.pages)
         links = []
-        for index, page in enumerate(book.pages):
+        for index, page in enumerate(pages):
             links.extend(_book_links(page))
             if index not in bare:
                 _stamp_folio(book, page, index + 1, folio_font, save_state)
         for annotation, anchor in links:
-            _point_link(book, annotation, anchor, anchors)
-        _add_outline(book, toc, anchors)
+            _point_link(pages, annotation, anchor, anchors)
+        _add_outline(book, pages, toc, anchors)
         _set_metadata(book, metadata)
         # Fixed settings and an /ID derived from the content: equal books are equal bytes.
         book.save(target, deterministic_id=True, compress_streams=True,
@@ -154,22 +156,25 @@ def _stamp_folio(book: Pdf, page: pikepdf.Page, folio: int, font: Dictionary, sa
     resources.Font[_FOLIO_RESOURCE] = font
 
 
-def _destination(book: Pdf, placement: Placement) -> Array:
-    page = book.pages[placement.page]
+def _destination(pages: list[pikepdf.Page], placement: Placement) -> Array:
+    """A jump to the anchor's page, scrolled to the anchor."""
+    page = pages[placement.page]
     top = float(page.mediabox[3]) - placement.y
     return Array([page.obj, Name.XYZ, round(placement.x, 2), round(top, 2), None])
 
 
-def _point_link(book: Pdf, annotation: Dictionary, anchor: str, anchors: dict[str, Placement]) -> None:
+def _point_link(pages: list[pikepdf.Page], annotation: Dictionary, anchor: str,
+                anchors: dict[str, Placement]) -> None:
     placement = anchors.get(anchor)
     del annotation["/A"]
     if placement is None:
         warn("link-unresolved", f"a link points at {anchor!r}, which is not in the book")
         return
-    annotation.Dest = _destination(book, placement)
+    annotation.Dest = _destination(pages, placement)
 
 
-def _add_outline(book: Pdf, toc: tuple[TocEntry, ...], anchors: dict[str, Placement]) -> None:
+def _add_outline(book: Pdf, pages: list[pikepdf.Page], toc: tuple[TocEntry, ...],
+                 anchors: dict[str, Placement]) -> None:
     """Bookmarks nested as the contents tree, each jumping to its entry's anchor."""
 
     def items(entries: tuple[TocEntry, ...]) -> list[OutlineItem]:
@@ -181,9 +186,7 @@ def _add_outline(book: Pdf, toc: tuple[TocEntry, ...], anchors: dict[str, Placem
                                         "which is not in the book")
                 made.extend(items(entry.children))
                 continue
-            top = float(book.pages[placement.page].mediabox[3]) - placement.y
-            item = OutlineItem(entry.title, placement.page, "XYZ",
-                               left=round(placement.x, 2), top=round(top, 2))
+            item = OutlineItem(entry.title, _destination(pages, placement))
             item.children.extend(items(entry.children))
             made.append(item)
         return made
