@@ -42,7 +42,7 @@ from .pdf_render import TITLE_ANCHOR, Divider, Front, Part, Placed, Rendered, re
 #: Articles per chunk when the caller does not say: large enough that WeasyPrint's
 #: fixed cost per document is small, small enough that memory stays low and two
 #: or more workers get several chunks each to balance their load.
-MAX_CHUNK = 50
+MAX_CHUNK = 25
 MIN_CHUNK = 8
 #: Chunks per worker the automatic size aims at, so no worker idles at the end.
 CHUNKS_PER_WORKER = 4
