@@ -1,8 +1,9 @@
 """The PDF writer's merging side: concatenate rendered parts, stamp folios, resolve links, add bookmarks.
 
-Runs in the main process with pikepdf (qpdf), which copies pages between files
-without turning every object into a Python one: merging a 10,000-page book stays
-in a few hundred megabytes and a few seconds, where pypdf needed gigabytes.
+Runs in the main process, after the render workers have ended, with pikepdf
+(qpdf), which copies pages between files without turning every object into a
+Python one: an 11,000-page book merges in about 8 s. Its memory still grows with
+the book (about 40 KB a page here), which makes this the step to improve next.
 """
 
 from __future__ import annotations
