@@ -70,13 +70,29 @@ def run_child(args: argparse.Namespace) -> None:
     """Build the edition, write the PDF once in the asked mode to ``--out``, print the figures as JSON."""
     from deeplybook.writers.pdf import write_pdf
 
-    logging.basicConfig(level=logging.INFO, format="      %(message)s", stream=sys.stderr)
+    stages = logging.StreamHandler(sys.stderr)
+    stages.setFormatter(logging.Formatter("      %(message)s"))
+    logger = logging.getLogger("deeplybook")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(_StagesOnly(stages))
     edition = real_edition(Path(args.mirror), args.count, args.skip) if args.mirror else seed_edition(args.count)
     started = time.perf_counter()
     write_pdf(edition, args.out, one_document=args.child == "one-document", jobs=args.jobs, chunk_size=args.chunk_size)
     seconds = time.perf_counter() - started
     own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"seconds": seconds, "articles": len(edition.articles), "main_peak": own_peak}))
+
+
+class _StagesOnly(logging.Handler):
+    """Passes on the writer's "PDF: ..." stage timings and nothing else (readers warn a lot)."""
+
+    def __init__(self, target: logging.Handler) -> None:
+        super().__init__(logging.INFO)
+        self.target = target
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("PDF"):
+            self.target.handle(record)
 
 
 def _letters(text: str) -> str:
