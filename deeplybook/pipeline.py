@@ -89,12 +89,13 @@ def build(
         raise DeeplybookError("no articles found in the input (see the skipped files with --verbose)")
     edition = edition_module.make(articles, title=title, group_by=group_by, order=order, **metadata)
     logger.info("edition %r: %d articles", edition.title, len(edition.articles))
-    return write(edition, targets, theme=theme, report=report, pdf_options=pdf_options)
+    return write(edition, targets, theme=theme, report=report, pdf_options=pdf_options, cache=cache)
 
 
 def write(edition: Edition, targets: dict[str, Path], *, theme: str = "default",
-          report: readers.ReadReport | None = None, pdf_options: dict | None = None) -> BuildResult:
-    """Write an edition to each ``format -> path`` in ``targets``."""
+          report: readers.ReadReport | None = None, pdf_options: dict | None = None,
+          cache: Cache | bool = False) -> BuildResult:
+    """Write an edition to each ``format -> path`` in ``targets``; the PDF reuses cached chunks."""
     from .writers import write_epub, write_pdf
 
     resolved = load_theme(theme)
@@ -104,7 +105,8 @@ def write(edition: Edition, targets: dict[str, Path], *, theme: str = "default",
         if fmt == "epub":
             result.outputs[fmt] = write_epub(edition, path, theme=resolved, toc=contents)
         else:
-            result.outputs[fmt] = write_pdf(edition, path, theme=resolved, toc=contents, **(pdf_options or {}))
+            result.outputs[fmt] = write_pdf(edition, path, theme=resolved, toc=contents, cache=as_cache(cache),
+                                            **(pdf_options or {}))
     return result
 
 
@@ -156,7 +158,8 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
     files = [(volume, fmt, path) for volume in planned for fmt, path in volume.targets.items()]
     results = {id(volume): BuildResult(volume.edition, report=report) for volume in planned}
     for done, (volume, fmt, path) in enumerate(files, start=1):
-        written = write(volume.edition, {fmt: path}, theme=config.output.theme, report=report, pdf_options=options)
+        written = write(volume.edition, {fmt: path}, theme=config.output.theme, report=report, pdf_options=options,
+                        cache=cache)
         results[id(volume)].outputs.update(written.outputs)
         if progress:
             progress("write", done, len(files))

@@ -16,6 +16,7 @@ reference the tests hold the chunked book to, and the benchmark's baseline.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import multiprocessing
 import os
@@ -29,15 +30,18 @@ from pathlib import Path
 import pikepdf
 import weasyprint
 
+from .. import indices
 from .. import toc as toc_module
+from ..cache import DISABLED, Cache
+from ..cache import key as cache_key
 from ..cover import date_span
 from ..errors import WriteError
 from ..log import logger
-from ..model import Edition, Section, TocEntry
+from ..model import Article, Edition, Section, TocEntry
 from ..output import atomic_path, build_time
 from ..themes import Theme, load
 from .pdf_merge import Metadata, Placement, merge
-from .pdf_render import TITLE_ANCHOR, Divider, Front, Part, Placed, Rendered, render
+from .pdf_render import TITLE_ANCHOR, Back, Divider, Front, Part, Placed, Rendered, render
 
 #: Articles per chunk when the caller does not say: large enough that WeasyPrint's
 #: fixed cost per document is small, small enough that memory stays low and two
@@ -55,12 +59,14 @@ MAX_METADATA_AUTHORS = 12
 
 def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Theme = "default",
               chunk_size: int | None = None, jobs: int | None = None,
-              toc: tuple[TocEntry, ...] | None = None, one_document: bool = False) -> Path:
+              toc: tuple[TocEntry, ...] | None = None, one_document: bool = False,
+              cache: Cache | None = None) -> Path:
     """Write ``edition`` as an A5 PDF book at ``path`` and return the path.
 
     ``chunk_size`` is the number of articles rendered per WeasyPrint document
     (automatic when ``None``), ``jobs`` the number of worker processes (all
-    cores when ``None``). The file appears whole or not at all.
+    cores when ``None``). The file appears whole or not at all. With a ``cache``,
+    chunks whose articles, theme and book did not change are not rendered again.
 
     Workers start from a fresh interpreter ("forkserver"), which imports the
     calling script again: a script that calls this at its top level must do so
@@ -78,20 +84,37 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
 
     made = build_time()
     items = book_order(edition)
-    anchors = frozenset(item.anchor if isinstance(item, Divider) else item.article.slug for item in items)
+    matter = ({toc_module.FOREWORD} if edition.foreword else set()) | {indices.page_id(k) for k in edition.back_matter}
+    anchors = frozenset(item.anchor if isinstance(item, Divider) else item.article.slug for item in items) | matter
     header = replace(edition, sections=())
+    indexes = back_indexes(edition)
     dates = [a.date for a in articles if a.date]
     front = Front(header, toc, None, len(articles), date_span(min(dates, default=None), max(dates, default=None)), made)
     with atomic_path(path) as temp:
         if one_document:
-            render(Part(theme, header, items, front, anchors, True, _meta(edition, made)), temp)
+            back = Back(indexes, None) if indexes else None
+            render(Part(theme, header, items, front, anchors, True, _meta(edition, made), back), temp)
         else:
             jobs = jobs or os.cpu_count() or 1
             size = chunk_size or automatic_chunk_size(len(articles), jobs)
             _write_chunked(theme, header, items, front, anchors, toc, _metadata(edition, made),
-                           size=size, jobs=jobs, target=temp)
+                           size=size, jobs=jobs, target=temp, indexes=indexes, cache=cache or DISABLED)
     logger.info("PDF written: %s", path)
     return Path(path)
+
+
+def back_indexes(edition: Edition) -> tuple[tuple[str, str, tuple], ...]:
+    """The indexes the edition asks for, holding light copies of its articles (small to send)."""
+    light = {a.slug: Article(title=a.title, body=(), slug=a.slug, date=a.date, url=a.url) for a in edition.articles}
+    made = []
+    for kind in edition.back_matter:
+        entries = getattr(indices, kind)(edition)
+        if kind == "sources":
+            entries = tuple(light[a.slug] for a in entries)
+        else:
+            entries = tuple(replace(e, articles=tuple(light[a.slug] for a in e.articles)) for e in entries)
+        made.append((kind, indices.TITLES[kind], entries))
+    return tuple(made)
 
 
 def book_order(edition: Edition) -> tuple[Divider | Placed, ...]:
@@ -134,7 +157,8 @@ def chunks_of(items: tuple[Divider | Placed, ...], size: int) -> list[tuple[Divi
 
 
 def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: frozenset[str],
-                   toc: tuple[TocEntry, ...], metadata: Metadata, *, size: int, jobs: int, target: Path) -> None:
+                   toc: tuple[TocEntry, ...], metadata: Metadata, *, size: int, jobs: int, target: Path,
+                   indexes: tuple, cache: Cache) -> None:
     """Render the chunks in parallel, then the front matter with real numbers, then merge.
 
     Folios are printed after merging rather than by WeasyPrint: a chunk's first
@@ -147,7 +171,8 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
     with tempfile.TemporaryDirectory(prefix="deeplybook-pdf-") as folder:
         with _executor(jobs) as pool:
             try:
-                rendered, front_part = _render_parts(pool, theme, header, chunks, front, anchors, Path(folder))
+                rendered, front_part, back_part = _render_parts(pool, theme, header, chunks, front, anchors,
+                                                                Path(folder), indexes, cache)
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
@@ -155,42 +180,100 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
                     len(chunks), size, front_part.page_count, jobs, time.perf_counter() - started)
         # The workers are gone before merging: the merge is the one step whose
         # memory grows with the book, so it runs alone.
-        offsets = _offsets(rendered)
-        placements = _placements(rendered, offsets, front_part.page_count)
+        body = [*rendered, *([back_part] if back_part else [])]
+        offsets = _offsets(body)
+        placements = _placements(body, offsets, front_part.page_count)
         placements.update(_placements([front_part], [0], 0))
         bare = {placements[TITLE_ANCHOR].page} | {placements[item.anchor].page
                                                   for item in items if isinstance(item, Divider)}
         started = time.perf_counter()
-        merge([front_part.path, *(part.path for part in rendered)], target,
+        merge([front_part.path, *(part.path for part in body)], target,
               bare=bare, anchors=placements, toc=toc, metadata=metadata)
-        logger.info("PDF: %d pages merged in %.1f s", front_part.page_count + sum(p.page_count for p in rendered),
+        logger.info("PDF: %d pages merged in %.1f s", front_part.page_count + sum(p.page_count for p in body),
                     time.perf_counter() - started)
 
 
-def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front,
-                  anchors: frozenset[str], folder: Path) -> tuple[list[Rendered], Rendered]:
-    """Render every chunk, then the front matter numbered from the chunks' lengths."""
+def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front, anchors: frozenset[str],
+                  folder: Path, indexes: tuple, cache: Cache) -> tuple[list[Rendered], Rendered, Rendered | None]:
+    """Render every chunk (or take it from the cache), then the indexes and the front matter.
+
+    The indexes print article page numbers, which depend on the front matter's
+    length; the contents prints the indexes' pages. Both print their numbers in a
+    fixed margin, so their layouts do not depend on the values and each is laid
+    out again only if the front matter's length turned out other than estimated.
+    """
     # A first contents with numbers as wide as the real ones, rendered while the
     # chunks are, usually already has the final length.
     digits = len(str(6 * front.article_count + 20))
     placeholder = replace(front, numbers={anchor: "8" * digits for anchor in anchors})
     estimate = pool.submit(render, Part(theme, header, (), placeholder, anchors, False), None)
-    futures = [pool.submit(render, Part(theme, header, chunk, None, anchors, False), folder / f"chunk-{n:05d}.pdf")
-               for n, chunk in enumerate(chunks)]
-    rendered = [future.result() for future in futures]
-    front_pages = estimate.result().page_count
-    offsets = _offsets(rendered)
+    rendered = _render_chunks(pool, theme, header, chunks, anchors, folder, cache)
+    first_layout = estimate.result()
+    front_pages = first_layout.page_count
+
+    def render_back(front_pages: int) -> Rendered:
+        numbers = {anchor: str(p.page + 1) for anchor, p in _placements(rendered, _offsets(rendered), front_pages).items()}
+        back = Back(indexes, numbers)
+        return pool.submit(render, Part(theme, header, (), None, anchors, False, back=back), folder / "back.pdf").result()
+
+    back_part = render_back(front_pages) if indexes else None
+    numbered_for = front_pages
+    own = {anchor: place[0] for anchor, place in first_layout.anchors.items()}
     for _ in range(MAX_FRONT_ROUNDS):
-        numbers = {anchor: str(p.page + 1) for anchor, p in _placements(rendered, offsets, front_pages).items()}
+        body = [*rendered, *([back_part] if back_part else [])]
+        numbers = {anchor: str(p.page + 1) for anchor, p in _placements(body, _offsets(body), front_pages).items()}
+        numbers.update({anchor: str(page + 1) for anchor, page in own.items()})  # the foreword's page
         started = time.perf_counter()
         front_part = pool.submit(render, Part(theme, header, (), replace(front, numbers=numbers), anchors, False),
                                  folder / "front.pdf").result()
         logger.info("PDF: front matter of %d pages (%d estimated) rendered in %.1f s",
                     front_part.page_count, front_pages, time.perf_counter() - started)
-        if front_part.page_count == front_pages:
-            return rendered, front_part
-        front_pages = front_part.page_count
+        laid_out = {anchor: place[0] for anchor, place in front_part.anchors.items()}
+        if front_part.page_count == front_pages and laid_out == own:
+            if back_part is not None and numbered_for != front_pages:
+                back_part = render_back(front_pages)
+            return rendered, front_part, back_part
+        front_pages, own = front_part.page_count, laid_out
     raise WriteError(f"the contents did not settle after {MAX_FRONT_ROUNDS} layouts")
+
+
+def _render_chunks(pool: Executor, theme: Theme, header: Edition, chunks, anchors: frozenset[str],
+                   folder: Path, cache: Cache) -> list[Rendered]:
+    """Every chunk's PDF in ``folder``: unchanged ones from the cache, the others rendered in parallel."""
+    fingerprint = theme_fingerprint(theme) if cache.enabled else ""
+    rendered: list[Rendered | None] = []
+    pending: dict[int, tuple[Future, str]] = {}
+    for n, chunk in enumerate(chunks):
+        out = folder / f"chunk-{n:05d}.pdf"
+        # repr, not pickle: pickle's bytes depend on which equal strings happen to be
+        # one object, so equal chunks could get different keys.
+        entry = cache_key("pdf-chunk", fingerprint, repr((header, chunk, sorted(anchors)))) if cache.enabled else ""
+        stored = cache.get_object("pdf-chunks", entry) if entry else None
+        if stored is not None:
+            data, page_count, placed = stored
+            out.write_bytes(data)
+            rendered.append(Rendered(out, page_count, placed))
+            continue
+        pending[n] = (pool.submit(render, Part(theme, header, chunk, None, anchors, False), out), entry)
+        rendered.append(None)
+    for n, (future, entry) in pending.items():
+        part = rendered[n] = future.result()
+        if entry:
+            cache.put_object("pdf-chunks", entry, (part.path.read_bytes(), part.page_count, part.anchors))
+    if cache.enabled:
+        logger.info("PDF: %d of %d chunks from the cache", len(chunks) - len(pending), len(chunks))
+    return rendered
+
+
+def theme_fingerprint(theme: Theme) -> str:
+    """A hash of every file of the theme and its ancestors: editing any of them renders again."""
+    digest = hashlib.sha256()
+    for folder in theme.dirs:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                digest.update(str(file.relative_to(folder)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def _offsets(parts: list[Rendered]) -> list[int]:

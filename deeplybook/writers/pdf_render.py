@@ -78,6 +78,17 @@ class Front:
 
 
 @dataclass(frozen=True, slots=True)
+class Back:
+    """The indexes after the articles, with the page each article starts on."""
+
+    indexes: tuple[tuple[str, str, tuple], ...]
+    """(kind, heading, entries) per index, entries as ``deeplybook.indices`` makes them
+    but holding light copies of the articles (title, slug, date and address only)."""
+    numbers: dict[str, str] | None
+    """Printed page number per article slug; ``None`` prints none (one document)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Part:
     """A piece of the book rendered as one WeasyPrint document."""
 
@@ -95,6 +106,8 @@ class Part:
     """True when this part is the whole book: links are ``#anchor`` and WeasyPrint numbers pages."""
     meta: tuple[tuple[str, str], ...] = ()
     """``<meta name content>`` pairs for WeasyPrint's PDF metadata (one document only)."""
+    back: Back | None = None
+    """The indexes, when this part closes the book."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +183,9 @@ def html_of(part: Part, pictures: set[str] | None = None) -> str:
         "anchor_of": anchor_of,
         "image_src": image_src,
         "title_anchor": TITLE_ANCHOR,
+        "back": part.back,
+        "article_link": lambda article: book_href(article.slug, part.one_document),
+        "page_of": lambda article: (part.back.numbers or {}).get(article.slug, "") if part.back else "",
     }
     try:
         return env.get_template("pdf/book.html").render(context)
