@@ -26,6 +26,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import replace
 from importlib import metadata as package_metadata
 from pathlib import Path
+from typing import Callable
 
 import pikepdf
 import weasyprint
@@ -89,7 +90,9 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
     header = replace(edition, sections=())
     indexes = back_indexes(edition)
     dates = [a.date for a in articles if a.date]
-    front = Front(header, toc, None, len(articles), date_span(min(dates, default=None), max(dates, default=None)), made)
+    # The title page prints the day only; keeping the time out lets a rebuild reuse it.
+    day = made.replace(hour=0, minute=0, second=0, microsecond=0)
+    front = Front(header, toc, None, len(articles), date_span(min(dates, default=None), max(dates, default=None)), day)
     with atomic_path(path) as temp:
         if one_document:
             back = Back(indexes, None) if indexes else None
@@ -195,26 +198,29 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
 
 def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front, anchors: frozenset[str],
                   folder: Path, indexes: tuple, cache: Cache) -> tuple[list[Rendered], Rendered, Rendered | None]:
-    """Render every chunk (or take it from the cache), then the indexes and the front matter.
+    """Render every chunk, then the indexes and the front matter; each part comes from the cache when it can.
 
     The indexes print article page numbers, which depend on the front matter's
     length; the contents prints the indexes' pages. Both print their numbers in a
     fixed margin, so their layouts do not depend on the values and each is laid
     out again only if the front matter's length turned out other than estimated.
     """
+    renderer = _CachedRenderer(pool, cache, theme)
     # A first contents with numbers as wide as the real ones, rendered while the
     # chunks are, usually already has the final length.
     digits = len(str(6 * front.article_count + 20))
     placeholder = replace(front, numbers={anchor: "8" * digits for anchor in anchors})
-    estimate = pool.submit(render, Part(theme, header, (), placeholder, anchors, False), None)
-    rendered = _render_chunks(pool, theme, header, chunks, anchors, folder, cache)
-    first_layout = estimate.result()
+    estimate = renderer.submit(Part(theme, header, (), placeholder, anchors, False), None)
+    pending = [renderer.submit(Part(theme, header, chunk, None, anchors, False), folder / f"chunk-{n:05d}.pdf")
+               for n, chunk in enumerate(chunks)]
+    rendered = [result() for result in pending]
+    first_layout = estimate()
     front_pages = first_layout.page_count
 
     def render_back(front_pages: int) -> Rendered:
         numbers = {anchor: str(p.page + 1) for anchor, p in _placements(rendered, _offsets(rendered), front_pages).items()}
-        back = Back(indexes, numbers)
-        return pool.submit(render, Part(theme, header, (), None, anchors, False, back=back), folder / "back.pdf").result()
+        return renderer.submit(Part(theme, header, (), None, anchors, False, back=Back(indexes, numbers)),
+                               folder / "back.pdf")()
 
     back_part = render_back(front_pages) if indexes else None
     numbered_for = front_pages
@@ -224,45 +230,55 @@ def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: 
         numbers = {anchor: str(p.page + 1) for anchor, p in _placements(body, _offsets(body), front_pages).items()}
         numbers.update({anchor: str(page + 1) for anchor, page in own.items()})  # the foreword's page
         started = time.perf_counter()
-        front_part = pool.submit(render, Part(theme, header, (), replace(front, numbers=numbers), anchors, False),
-                                 folder / "front.pdf").result()
+        front_part = renderer.submit(Part(theme, header, (), replace(front, numbers=numbers), anchors, False),
+                                     folder / "front.pdf")()
         logger.info("PDF: front matter of %d pages (%d estimated) rendered in %.1f s",
                     front_part.page_count, front_pages, time.perf_counter() - started)
         laid_out = {anchor: place[0] for anchor, place in front_part.anchors.items()}
         if front_part.page_count == front_pages and laid_out == own:
             if back_part is not None and numbered_for != front_pages:
                 back_part = render_back(front_pages)
+            if cache.enabled:
+                logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
             return rendered, front_part, back_part
         front_pages, own = front_part.page_count, laid_out
     raise WriteError(f"the contents did not settle after {MAX_FRONT_ROUNDS} layouts")
 
 
-def _render_chunks(pool: Executor, theme: Theme, header: Edition, chunks, anchors: frozenset[str],
-                   folder: Path, cache: Cache) -> list[Rendered]:
-    """Every chunk's PDF in ``folder``: unchanged ones from the cache, the others rendered in parallel."""
-    fingerprint = theme_fingerprint(theme) if cache.enabled else ""
-    rendered: list[Rendered | None] = []
-    pending: dict[int, tuple[Future, str]] = {}
-    for n, chunk in enumerate(chunks):
-        out = folder / f"chunk-{n:05d}.pdf"
-        # repr, not pickle: pickle's bytes depend on which equal strings happen to be
-        # one object, so equal chunks could get different keys.
-        entry = cache_key("pdf-chunk", fingerprint, repr((header, chunk, sorted(anchors)))) if cache.enabled else ""
-        stored = cache.get_object("pdf-chunks", entry) if entry else None
+class _CachedRenderer:
+    """Submits parts to the pool unless the cache holds their PDF already.
+
+    A part is keyed by its whole content (``repr`` of its frozen dataclasses: pickle's
+    bytes depend on which equal strings happen to be one object) and by the theme's
+    files, so a part is reused only when it would come out the same.
+    """
+
+    def __init__(self, pool: Executor, cache: Cache, theme: Theme) -> None:
+        self.pool, self.cache = pool, cache
+        self.fingerprint = theme_fingerprint(theme) if cache.enabled else ""
+        self.hits = self.asked = 0
+
+    def submit(self, part: Part, out: Path | None) -> Callable[[], Rendered]:
+        """Start rendering ``part`` into ``out``; call the result to wait for it."""
+        self.asked += 1
+        entry = cache_key("pdf-part", self.fingerprint, repr(replace(part, theme=None))) if self.cache.enabled else ""
+        stored = self.cache.get_object("pdf-parts", entry) if entry else None
         if stored is not None:
+            self.hits += 1
             data, page_count, placed = stored
-            out.write_bytes(data)
-            rendered.append(Rendered(out, page_count, placed))
-            continue
-        pending[n] = (pool.submit(render, Part(theme, header, chunk, None, anchors, False), out), entry)
-        rendered.append(None)
-    for n, (future, entry) in pending.items():
-        part = rendered[n] = future.result()
-        if entry:
-            cache.put_object("pdf-chunks", entry, (part.path.read_bytes(), part.page_count, part.anchors))
-    if cache.enabled:
-        logger.info("PDF: %d of %d chunks from the cache", len(chunks) - len(pending), len(chunks))
-    return rendered
+            if out is not None:
+                out.write_bytes(data)
+            return lambda: Rendered(out, page_count, placed)
+        future = self.pool.submit(render, part, out)
+
+        def result() -> Rendered:
+            rendered = future.result()
+            if entry:
+                data = out.read_bytes() if out is not None else b""
+                self.cache.put_object("pdf-parts", entry, (data, rendered.page_count, rendered.anchors))
+            return rendered
+
+        return result
 
 
 def theme_fingerprint(theme: Theme) -> str:
