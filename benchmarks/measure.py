@@ -23,26 +23,30 @@ class Measured:
     """What it printed."""
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of process ``root`` and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
+def process_tree(root: int) -> dict[int, list[bytes]]:
+    """The /proc/PID/stat fields (after the command name) of ``root`` and all its descendants."""
+    stats: dict[int, list[bytes]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
-                parents[int(entry)] = int(fields[1])
-            except (OSError, IndexError, ValueError):
+                    stats[int(entry)] = stat.read().rsplit(b")", 1)[1].split()
+            except (OSError, IndexError):
                 continue
     family, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
-        for pid, ppid in parents.items():
-            if ppid == parent and pid not in family:
+        for pid, fields in stats.items():
+            if int(fields[1]) == parent and pid not in family:
                 family.add(pid)
                 frontier.append(pid)
+    return {pid: stats[pid] for pid in family if pid in stats}
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of process ``root`` and all its descendants, from /proc."""
     total = 0
-    for pid in family:
+    for pid in process_tree(root):
         try:
             with open(f"/proc/{pid}/statm", "rb") as statm:
                 total += int(statm.read().split()[1]) * _PAGE

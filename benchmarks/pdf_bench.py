@@ -29,6 +29,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import measure as measure_tools  # noqa: E402  (a sibling module, not a package)
+
 MODES = ("chunked", "one-document")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -150,32 +153,8 @@ def verify(path: Path) -> tuple[int, int]:
 
 def tree_usage(root: int) -> tuple[int, dict[int, float]]:
     """Resident bytes of process ``root`` and all its descendants, and each one's CPU seconds so far."""
-    parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
-                parents[int(entry)] = int(fields[1])
-                cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / _TICKS
-            except (OSError, IndexError, ValueError):
-                continue
-    family, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, ppid in parents.items():
-            if ppid == parent and pid not in family:
-                family.add(pid)
-                frontier.append(pid)
-    total = 0
-    for pid in family:
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as statm:
-                total += int(statm.read().split()[1]) * _PAGE
-        except (OSError, IndexError, ValueError):
-            continue
-    return total, {pid: cpu[pid] for pid in family if pid in cpu}
+    cpu = {pid: (int(fields[11]) + int(fields[12])) / _TICKS for pid, fields in measure_tools.process_tree(root).items()}
+    return measure_tools.tree_rss(root), cpu
 
 
 def measure(mode: str, args: argparse.Namespace, out: Path) -> dict:

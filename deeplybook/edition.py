@@ -49,15 +49,7 @@ def make(
     ``order`` is ``"date"``, ``"date-desc"`` or ``"title"``. ``metadata`` takes the
     other ``Edition`` fields (subtitle, language, identifier, creators...).
     """
-    for key in group_by:
-        if key not in GROUPS:
-            raise DeeplybookError(f"cannot group by {key!r}; choose from {', '.join(GROUPS)}")
-    if order not in ORDERS:
-        raise DeeplybookError(f"cannot order by {order!r}; choose from {', '.join(ORDERS)}")
-    unique = _dedupe(articles)
-    sort_key, reverse = ORDERS[order]
-    unique.sort(key=sort_key, reverse=reverse)
-    named = _name(unique)
+    named = _name(_ordered(articles, group_by, order))
     linked = _link_inside(named)
     shown = _drop_missing_images(linked)
     sections = _group(shown, tuple(group_by))
@@ -123,6 +115,12 @@ def arrange(articles: Iterable[Article], *, group_by: Sequence[str] = (), order:
 
     Used to cut a long edition into volumes before making each one.
     """
+    unique = _ordered(articles, group_by, order)
+    return [a for section in _group(unique, tuple(group_by)) for a in section.walk()]
+
+
+def _ordered(articles: Iterable[Article], group_by: Sequence[str], order: str) -> list[Article]:
+    """The articles de-duplicated and sorted, after checking the grouping and order asked for."""
     for key in group_by:
         if key not in GROUPS:
             raise DeeplybookError(f"cannot group by {key!r}; choose from {', '.join(GROUPS)}")
@@ -131,7 +129,7 @@ def arrange(articles: Iterable[Article], *, group_by: Sequence[str] = (), order:
     unique = _dedupe(articles)
     sort_key, reverse = ORDERS[order]
     unique.sort(key=sort_key, reverse=reverse)
-    return [a for section in _group(unique, tuple(group_by)) for a in section.walk()]
+    return unique
 
 
 def _canonical_url(url: str) -> str:
