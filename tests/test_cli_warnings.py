@@ -45,3 +45,15 @@ def test_cache_flags(tmp_path, monkeypatch):
     stale.write_bytes(b"x")
     assert runner.invoke(cli, ["--clear-cache", *book]).exit_code == 0
     assert not stale.exists() and list((cache / "articles").rglob("*"))
+
+
+def test_a_second_process_reuses_the_first_ones_pdf_parts(tmp_path):
+    """Cache keys must not depend on the process (hash seeds differ from run to run)."""
+    env = {**os.environ, "DEEPLYBOOK_CACHE": str(tmp_path / "cache"), "SOURCE_DATE_EPOCH": "1700000000"}
+    command = [sys.executable, "-m", "deeplybook.cli", str(SAMPLE), "-o", str(tmp_path / "book"), "--format", "pdf",
+               "--title", "Twice", "-v"]
+    runs = [subprocess.run(command, capture_output=True, text=True, env={**env, "PYTHONHASHSEED": seed})
+            for seed in ("1", "2")]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    assert "PDF: 0 of 3 parts from the cache" in runs[0].stderr
+    assert "PDF: 3 of 3 parts from the cache" in runs[1].stderr

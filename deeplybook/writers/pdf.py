@@ -261,7 +261,9 @@ class _CachedRenderer:
     def submit(self, part: Part, out: Path | None) -> Callable[[], Rendered]:
         """Start rendering ``part`` into ``out``; call the result to wait for it."""
         self.asked += 1
-        entry = cache_key("pdf-part", self.fingerprint, repr(replace(part, theme=None))) if self.cache.enabled else ""
+        # The anchor set is sorted: a frozenset's order changes with each process's hash seed.
+        content = repr((replace(part, theme=None, anchors=frozenset()), sorted(part.anchors)))
+        entry = cache_key("pdf-part", self.fingerprint, content) if self.cache.enabled else ""
         stored = self.cache.get_object("pdf-parts", entry) if entry else None
         if stored is not None:
             self.hits += 1
