@@ -5,14 +5,32 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from contextlib import contextmanager
 
 import pytest
 from pypdf import PdfReader
 
 from deeplybook.cache import Cache
+from deeplybook.log import logger
 from deeplybook.model import Paragraph
 from deeplybook.writers.pdf import write_pdf
 from test_pdf import EDITION, EPOCH, lines, printed_numbers, story
+
+@contextmanager
+def info_messages():
+    """The writer's INFO lines, whatever handlers a command-line test left on the logger."""
+    said: list[str] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = lambda record: said.append(record.getMessage())
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
 
 MATTER = dataclasses.replace(EDITION, foreword=(Paragraph("Why this book was made."),),
                              back_matter=("contributors", "topics", "sources"))
@@ -42,15 +60,14 @@ def test_foreword_and_indexes_are_listed_and_numbered(tmp_path, monkeypatch, opt
         assert title in lines(reader.pages[listed - 1])[:3]
 
 
-def test_unchanged_chunks_are_not_rendered_again(tmp_path, monkeypatch, caplog):
+def test_unchanged_chunks_are_not_rendered_again(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     cache = Cache(tmp_path / "cache")
-    caplog.set_level(logging.INFO, logger="deeplybook")
 
     def build(edition, name):
-        caplog.clear()
-        path = write_pdf(edition, tmp_path / name, chunk_size=2, jobs=2, cache=cache)
-        said = next(r.getMessage() for r in caplog.records if "from the cache" in r.getMessage())
+        with info_messages() as messages:
+            path = write_pdf(edition, tmp_path / name, chunk_size=2, jobs=2, cache=cache)
+        said = next(m for m in messages if "from the cache" in m)
         # the chunks, the two layouts of the front matter and the indexes
 
         return path, tuple(map(int, re.match(r"PDF: (\d+) of (\d+)", said).groups()))
@@ -71,7 +88,7 @@ def test_unchanged_chunks_are_not_rendered_again(tmp_path, monkeypatch, caplog):
     assert path.read_bytes() == reference.read_bytes()
 
 
-def test_a_theme_change_renders_every_chunk_again(tmp_path, monkeypatch, caplog):
+def test_a_theme_change_renders_every_chunk_again(tmp_path, monkeypatch):
     import shutil
 
     from deeplybook.themes import builtin_root, load
@@ -79,9 +96,8 @@ def test_a_theme_change_renders_every_chunk_again(tmp_path, monkeypatch, caplog)
     copy = tmp_path / "themes" / "default"
     shutil.copytree(builtin_root() / "default", copy)
     cache = Cache(tmp_path / "cache")
-    caplog.set_level(logging.INFO, logger="deeplybook")
     write_pdf(EDITION, tmp_path / "a.pdf", chunk_size=3, jobs=2, cache=cache, theme=load(str(copy)))
     (copy / "css" / "pdf.css").write_text((copy / "css" / "pdf.css").read_text() + "\n.dek { color: #600; }\n")
-    caplog.clear()
-    write_pdf(EDITION, tmp_path / "b.pdf", chunk_size=3, jobs=2, cache=cache, theme=load(str(copy)))
-    assert any(r.getMessage().startswith("PDF: 0 of 5 parts from the cache") for r in caplog.records)
+    with info_messages() as messages:
+        write_pdf(EDITION, tmp_path / "b.pdf", chunk_size=3, jobs=2, cache=cache, theme=load(str(copy)))
+    assert "PDF: 0 of 5 parts from the cache" in messages
