@@ -50,8 +50,8 @@ class Theme:
         )
         # Writers that embed pictures pass their own; by default a local file's URI.
         env.globals["image_src"] = lambda image: Path(image.path).resolve().as_uri()
-        # Paged formats print the page an indexed article starts on; others print none.
-        env.globals["page_of"] = lambda article: ""
+        # Paged formats print the page an anchor starts on; others print none.
+        env.globals["page_number"] = lambda anchor: Markup("")
         env.filters["inline"] = Markup  # model Inline strings are sanitised already
         env.filters["longdate"] = long_date
         env.filters["isodate"] = lambda d: d.strftime("%Y-%m-%d") if d else ""

@@ -4,10 +4,12 @@ One WeasyPrint document for a whole archive does not scale: it holds every page
 in memory, its time grows faster than the page count, and ``target-counter()``
 numbers go wrong once the contents pushes the pages after it. So the book is cut
 into chunks of articles (with their section divider pages), each rendered in a
-worker process into its own PDF; the title page and contents are rendered last,
-when the page of every article is known; pikepdf then concatenates the parts,
-prints the folios, points the contents and cross-chunk links at their pages and
-adds bookmarks and metadata.
+worker process into its own PDF, alongside the title page and contents and the
+indexes, whose page numbers are laid out as invisible stand-ins. When every part
+is rendered the real numbers are set in an overlay at the stand-ins' places;
+pikepdf then concatenates the parts, lays the overlay over them, prints the
+folios, points the contents and cross-chunk links at their pages and adds
+bookmarks and metadata.
 
 ``one_document=True`` renders the whole book as one WeasyPrint document instead
 (page numbers by ``target-counter()``, bookmarks by ``bookmark-level``): the
@@ -23,7 +25,7 @@ import os
 import tempfile
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Callable
@@ -42,7 +44,7 @@ from ..model import Article, Edition, Section, TocEntry
 from ..output import atomic_path, build_time
 from ..themes import Theme, load
 from .pdf_merge import Metadata, Placement, merge
-from .pdf_render import TITLE_ANCHOR, Back, Divider, Front, Part, Placed, Rendered, render
+from .pdf_render import TITLE_ANCHOR, Back, Divider, Front, Overlay, Part, Placed, Rendered, render, render_overlay
 
 #: Articles per chunk when the caller does not say: large enough that WeasyPrint's
 #: fixed cost per document is small, small enough that memory stays low and two
@@ -51,9 +53,8 @@ MAX_CHUNK = 25
 MIN_CHUNK = 8
 #: Chunks per worker the automatic size aims at, so no worker idles at the end.
 CHUNKS_PER_WORKER = 4
-#: The contents is re-rendered until its length stops changing; it settles in one
-#: or two rounds, so more than this means something is wrong.
-MAX_FRONT_ROUNDS = 6
+#: Pages an article may take at most, for the width of the page-number stand-ins.
+MAX_PAGES_PER_ARTICLE = 6
 #: How many article authors the PDF metadata lists when the edition names no creator.
 MAX_METADATA_AUTHORS = 12
 
@@ -92,10 +93,10 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
     dates = [a.date for a in articles if a.date]
     # The title page prints the day only; keeping the time out lets a rebuild reuse it.
     day = made.replace(hour=0, minute=0, second=0, microsecond=0)
-    front = Front(header, toc, None, len(articles), date_span(min(dates, default=None), max(dates, default=None)), day)
+    front = Front(header, toc, len(articles), date_span(min(dates, default=None), max(dates, default=None)), day)
     with atomic_path(path) as temp:
         if one_document:
-            back = Back(indexes, None) if indexes else None
+            back = Back(indexes) if indexes else None
             render(Part(theme, header, items, front, anchors, True, _meta(edition, made), back), temp)
         else:
             jobs = jobs or os.cpu_count() or 1
@@ -162,7 +163,7 @@ def chunks_of(items: tuple[Divider | Placed, ...], size: int) -> list[tuple[Divi
 def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: frozenset[str],
                    toc: tuple[TocEntry, ...], metadata: Metadata, *, size: int, jobs: int, target: Path,
                    indexes: tuple, cache: Cache) -> None:
-    """Render the chunks in parallel, then the front matter with real numbers, then merge.
+    """Render every part in parallel, then the page-number overlay, then merge.
 
     Folios are printed after merging rather than by WeasyPrint: a chunk's first
     folio depends on the length of every chunk before it, so WeasyPrint could
@@ -174,75 +175,106 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
     with tempfile.TemporaryDirectory(prefix="deeplybook-pdf-") as folder:
         with _executor(jobs) as pool:
             try:
-                rendered, front_part, back_part = _render_parts(pool, theme, header, chunks, front, anchors,
-                                                                Path(folder), indexes, cache)
+                book = _render_parts(pool, theme, header, chunks, front, anchors, Path(folder), indexes, cache)
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         logger.info("PDF: %d chunks of up to %d articles and %d front pages rendered by %d workers in %.1f s",
-                    len(chunks), size, front_part.page_count, jobs, time.perf_counter() - started)
+                    len(chunks), size, book.front.page_count, jobs, time.perf_counter() - started)
         # The workers are gone before merging: the merge is the one step whose
         # memory grows with the book, so it runs alone.
-        body = [*rendered, *([back_part] if back_part else [])]
-        offsets = _offsets(body)
-        placements = _placements(body, offsets, front_part.page_count)
-        placements.update(_placements([front_part], [0], 0))
-        bare = {placements[TITLE_ANCHOR].page} | {placements[item.anchor].page
-                                                  for item in items if isinstance(item, Divider)}
+        bare = {book.placements[TITLE_ANCHOR].page} | {book.placements[item.anchor].page
+                                                       for item in items if isinstance(item, Divider)}
         started = time.perf_counter()
-        merge([front_part.path, *(part.path for part in body)], target,
-              bare=bare, anchors=placements, toc=toc, metadata=metadata)
-        logger.info("PDF: %d pages merged in %.1f s", front_part.page_count + sum(p.page_count for p in body),
+        merge([part.path for part in book.parts], target, bare=bare, anchors=book.placements, toc=toc,
+              metadata=metadata, overlay=book.overlay)
+        logger.info("PDF: %d pages merged in %.1f s", sum(p.page_count for p in book.parts),
                     time.perf_counter() - started)
 
 
-def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front, anchors: frozenset[str],
-                  folder: Path, indexes: tuple, cache: Cache) -> tuple[list[Rendered], Rendered, Rendered | None]:
-    """Render every chunk, then the indexes and the front matter; each part comes from the cache when it can.
+@dataclass(frozen=True, slots=True)
+class _Book:
+    """Every rendered part in book order, where each anchor landed, and the page-number overlay."""
 
-    The indexes print article page numbers, which depend on the front matter's
-    length; the contents prints the indexes' pages. Both print their numbers in a
-    fixed margin, so their layouts do not depend on the values and each is laid
-    out again only if the front matter's length turned out other than estimated.
+    parts: list[Rendered]
+    front: Rendered
+    placements: dict[str, Placement]
+    overlay: tuple[Path, tuple[int, ...]] | None
+    """The overlay's PDF and, per overlay page, the book page it goes over."""
+
+
+def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front, anchors: frozenset[str],
+                  folder: Path, indexes: tuple, cache: Cache) -> _Book:
+    """Render the front matter, the chunks and the indexes at once; then the numbers the matter prints.
+
+    Every part can be laid out without waiting for another: the contents and the
+    indexes hold stand-ins as wide as the widest page number, and their numbers
+    are set in an overlay once every page is known. Each part comes from the
+    cache when it can.
     """
     renderer = _CachedRenderer(pool, cache, theme)
-    # A first contents with numbers as wide as the real ones, rendered while the
-    # chunks are, usually already has the final length.
-    digits = len(str(6 * front.article_count + 20))
-    placeholder = replace(front, numbers={anchor: "8" * digits for anchor in anchors})
-    estimate = renderer.submit(Part(theme, header, (), placeholder, anchors, False), None)
-    pending = [renderer.submit(Part(theme, header, chunk, None, anchors, False), folder / f"chunk-{n:05d}.pdf")
-               for n, chunk in enumerate(chunks)]
-    rendered = [result() for result in pending]
-    first_layout = estimate()
-    front_pages = first_layout.page_count
+    digits = stand_in_digits(front.article_count)
 
-    def render_back(front_pages: int) -> Rendered:
-        numbers = {anchor: str(p.page + 1) for anchor, p in _placements(rendered, _offsets(rendered), front_pages).items()}
-        return renderer.submit(Part(theme, header, (), None, anchors, False, back=Back(indexes, numbers)),
-                               folder / "back.pdf")()
+    def matter(digits: int) -> list[Callable[[], Rendered]]:
+        made = [renderer.submit(Part(theme, header, (), front, anchors, False, digits=digits), folder / "front.pdf")]
+        if indexes:
+            made.append(renderer.submit(Part(theme, header, (), None, anchors, False, back=Back(indexes),
+                                             digits=digits), folder / "back.pdf"))
+        return made
 
-    back_part = render_back(front_pages) if indexes else None
-    numbered_for = front_pages
-    own = {anchor: place[0] for anchor, place in first_layout.anchors.items()}
-    for _ in range(MAX_FRONT_ROUNDS):
-        body = [*rendered, *([back_part] if back_part else [])]
-        numbers = {anchor: str(p.page + 1) for anchor, p in _placements(body, _offsets(body), front_pages).items()}
-        numbers.update({anchor: str(page + 1) for anchor, page in own.items()})  # the foreword's page
-        started = time.perf_counter()
-        front_part = renderer.submit(Part(theme, header, (), replace(front, numbers=numbers), anchors, False),
-                                     folder / "front.pdf")()
-        logger.info("PDF: front matter of %d pages (%d estimated) rendered in %.1f s",
-                    front_part.page_count, front_pages, time.perf_counter() - started)
-        laid_out = {anchor: place[0] for anchor, place in front_part.anchors.items()}
-        if front_part.page_count == front_pages and laid_out == own:
-            if back_part is not None and numbered_for != front_pages:
-                back_part = render_back(front_pages)
-            if cache.enabled:
-                logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
-            return rendered, front_part, back_part
-        front_pages, own = front_part.page_count, laid_out
-    raise WriteError(f"the contents did not settle after {MAX_FRONT_ROUNDS} layouts")
+    # Longest first, so that the last parts to finish are short and no worker idles
+    # long at the end: the front matter and indexes, then the chunks by their length.
+    front_part, *back_part = matter(digits)
+    pending: dict[int, Callable[[], Rendered]] = {}
+    for n in sorted(range(len(chunks)), key=lambda n: -_weight(chunks[n])):
+        pending[n] = renderer.submit(Part(theme, header, chunks[n], None, anchors, False),
+                                     folder / f"chunk-{n:05d}.pdf")
+    parts = [front_part(), *(pending[n]() for n in range(len(chunks))), *(result() for result in back_part)]
+    while True:
+        placements = _placements(parts)
+        numbers = {anchor: str(place.page + 1) for anchor, place in placements.items()}
+        widest = max((len(numbers[slot.anchor]) for part in parts for slot in part.slots
+                      if slot.anchor in numbers), default=0)
+        if widest <= digits:
+            break
+        # A book of unusually long articles: lay the matter out again with wider stand-ins.
+        logger.info("PDF: page numbers of %d digits, wider than the stand-ins: laying the contents out again", widest)
+        digits = widest
+        front_part, *back_part = matter(digits)
+        parts = [front_part(), *parts[1:len(parts) - len(back_part)], *(result() for result in back_part)]
+    overlay = _render_overlay(renderer, parts, numbers, folder / "overlay.pdf")
+    if cache.enabled:
+        logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
+    return _Book(parts, parts[0], placements, overlay)
+
+
+def _weight(chunk: tuple[Divider | Placed, ...]) -> int:
+    """Roughly how long a chunk takes to lay out: the length of its articles' bodies."""
+    return sum(len(repr(item.article.body)) for item in chunk if isinstance(item, Placed))
+
+
+def stand_in_digits(article_count: int) -> int:
+    """How many digits the page-number stand-ins hold: enough for a book of long articles."""
+    return len(str(MAX_PAGES_PER_ARTICLE * article_count + 20))
+
+
+def _render_overlay(renderer: _CachedRenderer, parts: list[Rendered], numbers: dict[str, str],
+                    out: Path) -> tuple[Path, tuple[int, ...]] | None:
+    """The page numbers the parts' slots stand in for, as an overlay PDF and the book page of each of its pages."""
+    by_page: dict[int, list] = {}
+    first = 0
+    for part in parts:
+        for slot in part.slots:
+            if slot.anchor in numbers:
+                by_page.setdefault(first + slot.page, []).append(slot)
+        first += part.page_count
+    if not by_page:
+        return None
+    targets = tuple(sorted(by_page))
+    overlay = Overlay(tuple((by_page[page][0].page_size, tuple((slot, numbers[slot.anchor]) for slot in by_page[page]))
+                            for page in targets))
+    renderer.submit(overlay, out)()
+    return out, targets
 
 
 class _CachedRenderer:
@@ -258,26 +290,28 @@ class _CachedRenderer:
         self.fingerprint = theme_fingerprint(theme) if cache.enabled else ""
         self.hits = self.asked = 0
 
-    def submit(self, part: Part, out: Path | None) -> Callable[[], Rendered]:
+    def submit(self, part: Part | Overlay, out: Path) -> Callable[[], Rendered]:
         """Start rendering ``part`` into ``out``; call the result to wait for it."""
         self.asked += 1
-        # The anchor set is sorted: a frozenset's order changes with each process's hash seed.
-        content = repr((replace(part, theme=None, anchors=frozenset()), sorted(part.anchors)))
+        if isinstance(part, Overlay):
+            content, task = repr(part), render_overlay
+        else:
+            # The anchor set is sorted: a frozenset's order changes with each process's hash seed.
+            content, task = repr((replace(part, theme=None, anchors=frozenset()), sorted(part.anchors))), render
         entry = cache_key("pdf-part", self.fingerprint, content) if self.cache.enabled else ""
         stored = self.cache.get_object("pdf-parts", entry) if entry else None
         if stored is not None:
             self.hits += 1
-            data, page_count, placed = stored
-            if out is not None:
-                out.write_bytes(data)
-            return lambda: Rendered(out, page_count, placed)
-        future = self.pool.submit(render, part, out)
+            data, page_count, placed, slots = stored
+            out.write_bytes(data)
+            return lambda: Rendered(out, page_count, placed, slots)
+        future = self.pool.submit(task, part, out)
 
         def result() -> Rendered:
             rendered = future.result()
             if entry:
-                data = out.read_bytes() if out is not None else b""
-                self.cache.put_object("pdf-parts", entry, (data, rendered.page_count, rendered.anchors))
+                self.cache.put_object("pdf-parts", entry,
+                                      (out.read_bytes(), rendered.page_count, rendered.anchors, rendered.slots))
             return rendered
 
         return result
@@ -294,19 +328,15 @@ def theme_fingerprint(theme: Theme) -> str:
     return digest.hexdigest()
 
 
-def _offsets(parts: list[Rendered]) -> list[int]:
-    """The page index, within the run of chunks, at which each chunk starts."""
-    offsets = [0]
-    for part in parts[:-1]:
-        offsets.append(offsets[-1] + part.page_count)
-    return offsets
-
-
-def _placements(parts: list[Rendered], offsets: list[int], front_pages: int) -> dict[str, Placement]:
-    """Where every anchor of ``parts`` lands in the book, given the front matter's length."""
-    return {anchor: Placement(front_pages + offset + page, x, y)
-            for part, offset in zip(parts, offsets)
-            for anchor, (page, x, y) in part.anchors.items()}
+def _placements(parts: list[Rendered]) -> dict[str, Placement]:
+    """Where every anchor of ``parts``, the whole book in order, lands in it."""
+    placements = {}
+    first = 0
+    for part in parts:
+        for anchor, (page, x, y) in part.anchors.items():
+            placements.setdefault(anchor, Placement(first + page, x, y))
+        first += part.page_count
+    return placements
 
 
 class _InlineExecutor(Executor):
@@ -331,6 +361,7 @@ def _executor(jobs: int) -> Executor:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__.rpartition(".")[0] + ".pdf_render"])
     return ProcessPoolExecutor(jobs, mp_context=context)
+
 
 
 def _authors(edition: Edition) -> list[str]:

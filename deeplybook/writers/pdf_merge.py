@@ -29,6 +29,7 @@ FOLIO_BASELINE = 25.5
 #: The folio's grey, as in the theme's ``@bottom-center``.
 FOLIO_GREY = 0.2
 _FOLIO_RESOURCE = "/DeeplybookFolio"
+_OVERLAY_RESOURCE = "/DeeplybookNumbers"
 _PREFIX = f"{BOOK_SCHEME}:"
 
 
@@ -63,11 +64,13 @@ class Metadata:
 
 
 def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str, Placement],
-          toc: tuple[TocEntry, ...], metadata: Metadata) -> None:
+          toc: tuple[TocEntry, ...], metadata: Metadata,
+          overlay: tuple[Path, tuple[int, ...]] | None = None) -> None:
     """Write the book made of ``parts`` (in order) to ``target``.
 
     Pages whose index is in ``bare`` get no folio; every other page gets its index + 1.
-    Links to ``deeplybook:ANCHOR`` become jumps to where ``ANCHOR`` landed.
+    Links to ``deeplybook:ANCHOR`` become jumps to where ``ANCHOR`` landed. The
+    ``overlay`` PDF's pages are laid over the book pages listed with it.
     """
     book = Pdf.new()
     folio_font = book.make_indirect(Dictionary(
@@ -83,6 +86,11 @@ def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str,
             book.pages.extend(source.pages)
         # Looking a page up by number is slow in a long book: list them once.
         pages = list(book.pages)
+        if overlay is not None:
+            over = Pdf.open(overlay[0])
+            sources.append(over)
+            for source_page, index in zip(over.pages, overlay[1], strict=True):
+                _lay_over(book, pages[index], source_page, f"{_OVERLAY_RESOURCE}{index}", save_state)
         links = []
         for index, page in enumerate(pages):
             links.extend(_book_links(page))
@@ -132,23 +140,43 @@ def _book_links(page: pikepdf.Page) -> list[tuple[Dictionary, str]]:
     return found
 
 
+def _lay_over(book: Pdf, page: pikepdf.Page, over: pikepdf.Page, name: str, save_state) -> None:
+    """Draw the page ``over`` (of the same size) on top of ``page``, as a form named ``name``.
+
+    pikepdf's own ``add_overlay`` names the form at random, and equal books must be
+    equal bytes; the name holds the page index, unique even where pages share resources.
+    """
+    form = book.copy_foreign(over.as_form_xobject())
+    if "/Resources" not in page.obj:
+        page.obj.Resources = Dictionary()
+    if "/XObject" not in page.obj.Resources:
+        page.obj.Resources.XObject = Dictionary()
+    page.obj.Resources.XObject[name] = form
+    _draw_after(book, page, f"Q q {name} Do Q\n".encode("ascii"), save_state)
+
+
+def _draw_after(book: Pdf, page: pikepdf.Page, operators: bytes, save_state) -> None:
+    """Append ``operators`` to the page, after its own content wrapped in q/Q.
+
+    Whatever graphics state the page's content leaves then cannot move what is drawn after it.
+    """
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, Array) else ([contents] if contents is not None else [])
+    page.obj.Contents = Array([save_state, *streams, book.make_stream(operators)])
+
+
 def _stamp_folio(book: Pdf, page: pikepdf.Page, folio: int, font: Dictionary, save_state) -> None:
     """Print ``folio`` centred at the foot of ``page``.
 
-    The page's own content is wrapped in q/Q so that whatever graphics state it
-    leaves does not move the folio. The font goes into the page's font resources
+    The font goes into the page's font resources
     under one name for the whole book, so a resource dictionary that the renderer
     shares among pages can take it as well.
     """
     text = str(folio)
     width = float(page.mediabox[2]) - float(page.mediabox[0])
     x = width / 2 - FOLIO_SIZE * FOLIO_DIGIT_WIDTH * len(text) / 2
-    folio_stream = book.make_stream(
-        f"Q q {FOLIO_GREY} g BT {_FOLIO_RESOURCE} {FOLIO_SIZE:g} Tf {x:.2f} {FOLIO_BASELINE:.2f} Td ({text}) Tj ET Q\n"
-        .encode("ascii"))
-    contents = page.obj.get("/Contents")
-    streams = list(contents) if isinstance(contents, Array) else ([contents] if contents is not None else [])
-    page.obj.Contents = Array([save_state, *streams, folio_stream])
+    _draw_after(book, page, f"Q q {FOLIO_GREY} g BT {_FOLIO_RESOURCE} {FOLIO_SIZE:g} Tf {x:.2f} {FOLIO_BASELINE:.2f} Td "
+                            f"({text}) Tj ET Q\n".encode("ascii"), save_state)
     if "/Resources" not in page.obj:
         page.obj.Resources = Dictionary()
     resources = page.obj.Resources

@@ -2,11 +2,18 @@
 
 Everything here runs in worker processes as well as in the main one, so the
 inputs are plain frozen dataclasses and the results carry only numbers and a path.
+
+Page numbers that the front and back matter print (contents, indexes) are laid
+out as invisible stand-ins as wide as the real numbers can be; the real numbers
+are rendered afterwards into an overlay, at the stand-ins' places and in their
+fonts (``render_overlay``), and laid over those pages when the book is merged.
+So no part has to wait for another to be laid out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html as html_module
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +22,7 @@ from pathlib import Path
 import jinja2
 import weasyprint
 from markupsafe import Markup
+from weasyprint.formatting_structure.boxes import TextBox
 from weasyprint.text.fonts import FontConfiguration
 
 from ..errors import ThemeError, WriteError
@@ -29,6 +37,12 @@ TITLE_ANCHOR = "title-page"
 #: Added after the theme's CSS when folios are stamped after merging: the theme keeps
 #: its folio in the plain ``@page``'s ``@bottom-center`` (see ``pdf.css``).
 NO_FOLIO_CSS = "@page { @bottom-center { content: none } }"
+#: The writer's own rules for the page-number slots that ``page_number()`` prints:
+#: stand-ins hidden in a part of a chunked book, WeasyPrint's count in one document.
+SLOT_CSS = {
+    False: ".page-slot { visibility: hidden }",
+    True: ".page-slot::after { content: target-counter(attr(data-page-target), page) }",
+}
 #: WeasyPrint measures in CSS pixels, PDF in points.
 PT_PER_PX = 0.75
 
@@ -67,8 +81,6 @@ class Front:
     """The edition's metadata; ``sections`` is emptied to keep the part small to send."""
     toc: tuple[TocEntry, ...]
     """The contents tree."""
-    numbers: dict[str, str] | None
-    """Printed page number per anchor; ``None`` lets WeasyPrint count (one document)."""
     article_count: int
     """How many articles the book holds."""
     span: str
@@ -79,13 +91,11 @@ class Front:
 
 @dataclass(frozen=True, slots=True)
 class Back:
-    """The indexes after the articles, with the page each article starts on."""
+    """The indexes after the articles."""
 
     indexes: tuple[tuple[str, str, tuple], ...]
     """(kind, heading, entries) per index, entries as ``deeplybook.indices`` makes them
     but holding light copies of the articles (title, slug, date and address only)."""
-    numbers: dict[str, str] | None
-    """Printed page number per article slug; ``None`` prints none (one document)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +118,41 @@ class Part:
     """``<meta name content>`` pairs for WeasyPrint's PDF metadata (one document only)."""
     back: Back | None = None
     """The indexes, when this part closes the book."""
+    digits: int = 4
+    """How many digits the widest page number may have: the width of the stand-ins."""
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where a part laid out the stand-in for a page number, and in what type."""
+
+    anchor: str
+    """The anchor whose page number goes here."""
+    page: int
+    """Page index within the part."""
+    right: float
+    """The stand-in's right edge, in CSS pixels from the page's right edge: numbers are set flush right."""
+    top: float
+    """The top of its line, in CSS pixels from the page's top."""
+    digits: int
+    """How many digits fit where the stand-in is."""
+    style: str
+    """CSS declarations (font, size, line height, colour) that set text as the stand-in was set."""
+    page_size: tuple[float, float]
+    """Width and height of its page, in CSS pixels."""
+
+
+@dataclass(frozen=True, slots=True)
+class Overlay:
+    """Page numbers to print over pages of the book: one overlay page per page that has slots."""
+
+    pages: tuple[tuple[tuple[float, float], tuple[tuple[Slot, str], ...]], ...]
+    """Per overlay page: its size, and each slot with the number to print in it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A rendered part: where its PDF is and where each anchor landed."""
+    """A rendered part: where its PDF is, where each anchor landed, where page numbers go."""
 
     path: Path | None
     """The part's PDF file; ``None`` when it was only measured."""
@@ -120,6 +160,8 @@ class Rendered:
     """How many pages it has."""
     anchors: dict[str, tuple[int, float, float]]
     """Page index within the part and (x, y) from the page's top left, in points, per anchor."""
+    slots: tuple[Slot, ...] = ()
+    """The page-number stand-ins it laid out, in page order."""
 
 
 def book_href(anchor: str, one_document: bool) -> str:
@@ -141,6 +183,7 @@ def render(part: Part, out: Path | None) -> Rendered:
     document = weasyprint.HTML(string=html, url_fetcher=_PictureFetcher(pictures)).render(
         stylesheets=_stylesheets(part.theme, stamped=not part.one_document), font_config=fonts)
     wanted = part.anchors | {TITLE_ANCHOR}
+    slots = tuple(_slots(document)) if not part.one_document and _SLOT_ATTRIBUTE in html else ()
     # WeasyPrint lists an anchor on every page its element runs over, as the box
     # (left, top, right, bottom) in CSS pixels: the first page is where it starts.
     anchors: dict[str, tuple[int, float, float]] = {}
@@ -153,7 +196,64 @@ def render(part: Part, out: Path | None) -> Rendered:
             document.write_pdf(out)
         except OSError as exc:
             raise WriteError(f"cannot write a part of the book: {exc.strerror}", out) from exc
-    return Rendered(out, len(document.pages), anchors)
+    return Rendered(out, len(document.pages), anchors, slots)
+
+
+def render_overlay(overlay: Overlay, out: Path) -> Rendered:
+    """Print each slot's number flush right at its place, one page per overlay page.
+
+    Each number is an absolutely placed line in the type its stand-in had, so it
+    lands where the stand-in was laid out, to the hundredth of a point.
+    """
+    sizes = {size: f"size-{n}" for n, size in enumerate(dict.fromkeys(size for size, _ in overlay.pages))}
+    rules = "".join(f"@page {name} {{ size: {width:.4f}px {height:.4f}px; margin: 0 }} "
+                    for (width, height), name in sizes.items())
+    pages = []
+    for size, numbers in overlay.pages:
+        lines = "".join(
+            f'<div style="position: absolute; right: {slot.right:.4f}px; top: {slot.top:.4f}px; {slot.style}">'
+            f"{html_module.escape(number)}</div>" for slot, number in numbers)
+        pages.append(f'<div class="overlay" style="page: {sizes[size]}; width: {size[0]:.4f}px; '
+                     f'height: {size[1]:.4f}px">{lines}</div>')
+    document = weasyprint.HTML(string=(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'/><style>{rules}body {{ margin: 0 }} "
+        ".overlay { position: relative; overflow: hidden; break-after: page; white-space: nowrap }"
+        f"</style></head><body>{''.join(pages)}</body></html>")).render(font_config=_font_config())
+    try:
+        document.write_pdf(out)
+    except OSError as exc:
+        raise WriteError(f"cannot write a part of the book: {exc.strerror}", out) from exc
+    return Rendered(out, len(document.pages), {})
+
+
+#: The attribute that marks a page-number stand-in in a part's HTML.
+_SLOT_ATTRIBUTE = "data-page-of"
+
+
+def _slots(document) -> list[Slot]:
+    """The page-number stand-ins of a laid-out part: their text boxes' places and type."""
+    found = []
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if isinstance(box, TextBox) and box.element is not None and box.element.get(_SLOT_ATTRIBUTE):
+                found.append(Slot(box.element.get(_SLOT_ATTRIBUTE), index, page.width - box.position_x - box.width,
+                                  box.position_y, len(box.text), _type_of(box.style), (page.width, page.height)))
+    return found
+
+
+def _type_of(style) -> str:
+    """CSS declarations that set text in the type of a computed ``style``."""
+    families = ", ".join(html_module.escape(f"'{name}'") for name in style["font_family"])
+    line_height = style["line_height"]
+    if line_height != "normal":
+        line_height = f"{line_height.value}{line_height.unit}" if hasattr(line_height, "unit") else f"{line_height}"
+    red, green, blue = (round(channel * 255, 3) for channel in style["color"].coordinates)
+    numeric = style["font_variant_numeric"]
+    numeric = numeric if isinstance(numeric, str) else " ".join(numeric)
+    return (f"font-family: {families}; font-size: {style['font_size']}px; font-weight: {style['font_weight']}; "
+            f"font-style: {style['font_style']}; font-stretch: {style['font_stretch']}; "
+            f"font-variant-numeric: {numeric}; line-height: {line_height}; "
+            f"color: rgba({red}, {green}, {blue}, {style['color'].alpha})")
 
 
 def html_of(part: Part, pictures: set[str] | None = None) -> str:
@@ -185,13 +285,28 @@ def html_of(part: Part, pictures: set[str] | None = None) -> str:
         "title_anchor": TITLE_ANCHOR,
         "back": part.back,
         "article_link": lambda article: book_href(article.slug, part.one_document),
-        "page_of": lambda article: (part.back.numbers or {}).get(article.slug, "") if part.back else "",
+        "page_number": lambda anchor: page_number(anchor, part),
     }
     try:
         return env.get_template("pdf/book.html").render(context)
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "pdf/book.html"
         raise ThemeError(f"theme {part.theme.name!r} cannot render the PDF: {exc}", where) from exc
+
+
+def page_number(anchor: str, part: Part) -> Markup:
+    """The page number of ``anchor`` as the writer prints it: a slot the theme styles as ``.page-number``.
+
+    In one document WeasyPrint counts it; in a part of a chunked book it is an
+    invisible stand-in as wide as the widest number, printed over afterwards.
+    """
+    if anchor not in part.anchors:
+        return Markup("")
+    if part.one_document:
+        slot = Markup('<span class="page-slot" data-page-target="#{}"></span>').format(anchor)
+    else:
+        slot = Markup('<span class="page-slot" {}="{}">{}</span>').format(_SLOT_ATTRIBUTE, anchor, "8" * part.digits)
+    return Markup('<span class="page-number">{}</span>').format(slot)
 
 
 @jinja2.pass_context
@@ -222,7 +337,7 @@ def _environment(theme: Theme) -> jinja2.Environment:
 
 @lru_cache(maxsize=4)
 def _stylesheets(theme: Theme, stamped: bool) -> list:
-    sources = [theme.css("common.css"), theme.css("pdf.css")]
+    sources = [theme.css("common.css"), theme.css("pdf.css"), SLOT_CSS[not stamped]]
     if stamped:
         sources.append(NO_FOLIO_CSS)
     return [weasyprint.CSS(string=source, font_config=_font_config()) for source in sources]

@@ -1,10 +1,13 @@
-"""The PDF writer: chunked books read back with pypdf and held to the one-document render."""
+"""The PDF writer: chunked books read back (pypdf, poppler) and held to the one-document render."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import random
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -126,11 +129,28 @@ def start_pages(reader: PdfReader) -> dict[str, int]:
     return starts
 
 
-def printed_numbers(reader: PdfReader) -> dict[str, int]:
+def laid_out_lines(pdf: Path) -> list[list[str]]:
+    """Each page's lines as a reader sees them: poppler's text, placed by position.
+
+    The chunked book prints the contents and index numbers in an overlay drawn
+    after the page, so only a reading by position (poppler, viewers) puts each
+    number at the end of its line; pypdf reads in drawing order.
+    """
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: install poppler-utils")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+
+
+def printed_numbers(pdf: Path) -> dict[str, int]:
     """Title -> the page number printed at the end of its contents line."""
+    pages = laid_out_lines(pdf)
+    first = next(i for i, page in enumerate(pages) if "Contents" in page[:2])
     numbers = {}
-    for index in contents_pages(reader):
-        for line in lines(reader.pages[index]):
+    for page in pages[first:]:
+        if not any(". . ." in line for line in page):
+            break
+        for line in page:
             match = re.fullmatch(r"(.+?)[ .]+(\d+)", line)
             if match:
                 numbers[match.group(1)] = int(match.group(2))
@@ -166,7 +186,7 @@ def link_targets(reader: PdfReader, page_index: int) -> list[int]:
 def test_contents_numbers_are_the_pages_where_entries_start(books, name):
     reader = PdfReader(books[name])
     starts = start_pages(reader)
-    assert printed_numbers(reader) == {title: page + 1 for title, page in starts.items()}
+    assert printed_numbers(books[name]) == {title: page + 1 for title, page in starts.items()}
 
 
 @pytest.mark.parametrize("name", ["one", "chunks-2", "chunks-3"])
@@ -184,7 +204,58 @@ def test_chunked_book_matches_the_one_document_render(books, name):
     assert len(chunked.pages) == len(single.pages)
     assert outline(chunked) == outline(single)
     assert start_pages(chunked) == start_pages(single)
-    assert printed_numbers(chunked) == printed_numbers(single)
+    assert printed_numbers(books[name]) == printed_numbers(books["one"])
+
+
+def words_placed(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """(word, left, top, right, bottom) of every word on a page, as poppler places it."""
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page + 1), "-l", str(page + 1), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [(html.unescape(word), *map(float, box)) for *box, word in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', xml)]
+
+
+def number_boxes(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """The page numbers a page prints (contents numbers, folio): all-digit words right of the middle."""
+    return [word for word in words_placed(pdf, page) if word[0].isdigit() and word[1] > 150]
+
+
+@pytest.mark.parametrize("name", ["chunks-2", "chunks-3"])
+def test_contents_numbers_are_set_where_and_as_weasyprint_sets_them(books, name):
+    # The chunked book prints its contents numbers afterwards, over stand-ins; the one
+    # document has WeasyPrint print them in place. Same digits, same places, same size.
+    contents = contents_pages(PdfReader(books["one"]))
+    assert contents == contents_pages(PdfReader(books[name]))
+    for page in contents:
+        # The last number is the folio, which the chunked book stamps in a font of its own.
+        single, chunked = number_boxes(books["one"], page)[:-1], number_boxes(books[name], page)[:-1]
+        assert len(single) == len(EXPECTED_OUTLINE)
+        assert [word for word, *_ in chunked] == [word for word, *_ in single]
+        for (_, *ours), (_, *theirs) in zip(chunked, single):
+            assert ours == pytest.approx(theirs, abs=0.01)
+
+
+def test_numbers_wider_than_their_stand_ins_lay_the_contents_out_again(tmp_path, monkeypatch):
+    import deeplybook.writers.pdf as pdf_writer
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    # A theme whose numbers flow at the end of the line instead of hanging in a margin:
+    # the dots end where the stand-in begins, so its width matters.
+    theme = tmp_path / "flowing"
+    (theme / "css").mkdir(parents=True)
+    (theme / "theme.toml").write_text('extends = "default"\n')
+    (theme / "css" / "pdf.css").write_text(".toc-line { padding-right: 0 } .toc-line .page-number { margin-right: 0 }\n")
+    # Stand-ins of one digit: a number from 10 on would be printed over the last dots.
+    monkeypatch.setattr(pdf_writer, "stand_in_digits", lambda count: 1)
+    path = write_pdf(EDITION, tmp_path / "narrow.pdf", chunk_size=3, jobs=2, theme=load(str(theme)))
+    assert printed_numbers(path) == {title: page + 1 for title, page in start_pages(PdfReader(path)).items()}
+    page = contents_pages(PdfReader(path))[0]
+    placed = words_placed(path, page)
+    numbers = [word for word in number_boxes(path, page)[:-1] if len(word[0]) == 2]
+    assert len(numbers) >= 5
+    for number, left, _, _, bottom in numbers:
+        dots = [word for word in placed if word[0] == "." and abs(word[4] - bottom) < 1]
+        assert dots and max(dot[3] for dot in dots) < left, f"the dots run into {number}"
 
 
 @pytest.mark.parametrize("name", ["one", "chunks-2"])
@@ -219,8 +290,8 @@ def test_folios_run_through_the_book_except_title_and_divider_pages(books, name)
     reader = PdfReader(books[name])
     starts = start_pages(reader)
     bare = {0} | {starts[title] for title in SECTION_TITLES}
-    for index, page in enumerate(reader.pages):
-        numbers = [line for line in lines(page) if line.isdigit() and line not in SECTION_TITLES]
+    for index, page in enumerate(laid_out_lines(books[name])[:len(reader.pages)]):
+        numbers = [line for line in page if line.isdigit() and line not in SECTION_TITLES]
         if index in bare:
             assert numbers == [], f"page {index + 1} should have no folio"
         else:
