@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import tempfile
 import time
@@ -175,7 +176,7 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
     with tempfile.TemporaryDirectory(prefix="deeplybook-pdf-") as folder:
         with _executor(jobs) as pool:
             try:
-                book = _render_parts(pool, theme, header, chunks, front, anchors, Path(folder), indexes, cache)
+                book = _render_parts(pool, theme, header, chunks, front, anchors, Path(folder), indexes, cache, jobs)
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
@@ -187,7 +188,7 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
                                                        for item in items if isinstance(item, Divider)}
         started = time.perf_counter()
         merge([part.path for part in book.parts], target, bare=bare, anchors=book.placements, toc=toc,
-              metadata=metadata, overlay=book.overlay)
+              metadata=metadata, overlays=book.overlays)
         logger.info("PDF: %d pages merged in %.1f s", sum(p.page_count for p in book.parts),
                     time.perf_counter() - started)
 
@@ -199,12 +200,12 @@ class _Book:
     parts: list[Rendered]
     front: Rendered
     placements: dict[str, Placement]
-    overlay: tuple[Path, tuple[int, ...]] | None
-    """The overlay's PDF and, per overlay page, the book page it goes over."""
+    overlays: tuple[tuple[Path, tuple[int, ...]], ...]
+    """Page-number overlay PDFs, each with the book page each of its pages goes over."""
 
 
 def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front, anchors: frozenset[str],
-                  folder: Path, indexes: tuple, cache: Cache) -> _Book:
+                  folder: Path, indexes: tuple, cache: Cache, jobs: int) -> _Book:
     """Render the front matter, the chunks and the indexes at once; then the numbers the matter prints.
 
     Every part can be laid out without waiting for another: the contents and the
@@ -242,10 +243,10 @@ def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: 
         digits = widest
         front_part, *back_part = matter(digits)
         parts = [front_part(), *parts[1:len(parts) - len(back_part)], *(result() for result in back_part)]
-    overlay = _render_overlay(renderer, parts, numbers, folder / "overlay.pdf")
+    overlays = _render_overlay(renderer, parts, numbers, folder, jobs)
     if cache.enabled:
         logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
-    return _Book(parts, parts[0], placements, overlay)
+    return _Book(parts, parts[0], placements, overlays)
 
 
 def _weight(chunk: tuple[Divider | Placed, ...]) -> int:
@@ -258,9 +259,12 @@ def stand_in_digits(article_count: int) -> int:
     return len(str(MAX_PAGES_PER_ARTICLE * article_count + 20))
 
 
-def _render_overlay(renderer: _CachedRenderer, parts: list[Rendered], numbers: dict[str, str],
-                    out: Path) -> tuple[Path, tuple[int, ...]] | None:
-    """The page numbers the parts' slots stand in for, as an overlay PDF and the book page of each of its pages."""
+def _render_overlay(renderer: _CachedRenderer, parts: list[Rendered], numbers: dict[str, str], folder: Path,
+                    jobs: int) -> tuple[tuple[Path, tuple[int, ...]], ...]:
+    """The numbers the parts' slots stand in for, as overlay PDFs, with the book page of each of their pages.
+
+    The overlay is cut in one piece per worker: it is the one render nothing else runs beside.
+    """
     by_page: dict[int, list] = {}
     first = 0
     for part in parts:
@@ -268,13 +272,14 @@ def _render_overlay(renderer: _CachedRenderer, parts: list[Rendered], numbers: d
             if slot.anchor in numbers:
                 by_page.setdefault(first + slot.page, []).append(slot)
         first += part.page_count
-    if not by_page:
-        return None
-    targets = tuple(sorted(by_page))
-    overlay = Overlay(tuple((by_page[page][0].page_size, tuple((slot, numbers[slot.anchor]) for slot in by_page[page]))
-                            for page in targets))
-    renderer.submit(overlay, out)()
-    return out, targets
+    targets = sorted(by_page)
+    size = math.ceil(len(targets) / jobs) if targets else 1
+    pieces = [tuple(targets[start:start + size]) for start in range(0, len(targets), size)]
+    pending = [renderer.submit(Overlay(tuple((by_page[page][0].page_size,
+                                              tuple((slot, numbers[slot.anchor]) for slot in by_page[page]))
+                                             for page in piece)), folder / f"overlay-{n}.pdf")
+               for n, piece in enumerate(pieces)]
+    return tuple((result().path, piece) for result, piece in zip(pending, pieces))
 
 
 class _CachedRenderer:
@@ -358,9 +363,23 @@ def _executor(jobs: int) -> Executor:
     # not from this one: they start at once and do not inherit the caller's memory
     # (the whole edition). Workers are not recycled (max_tasks_per_child): that
     # can hang Python 3.11's pool, and a worker's memory is freed after each chunk.
+    return ProcessPoolExecutor(jobs, mp_context=_worker_context())
+
+
+def start_workers() -> None:
+    """Start the server that render workers are forked from, ahead of ``write_pdf``.
+
+    It imports WeasyPrint (half a second or so) in its own process, so a caller
+    that has other work first (reading the archive) need not wait for it later.
+    """
+    _worker_context()
+    multiprocessing.forkserver.ensure_running()
+
+
+def _worker_context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__.rpartition(".")[0] + ".pdf_render"])
-    return ProcessPoolExecutor(jobs, mp_context=context)
+    return context
 
 
 

@@ -1,4 +1,5 @@
-"""The PDF writer's merging side: concatenate rendered parts, stamp folios, resolve links, add bookmarks.
+"""The PDF writer's merging side: concatenate rendered parts, lay the page-number overlay over
+its pages, stamp folios, resolve links, add bookmarks.
 
 Runs in the main process, after the render workers have ended, with pikepdf
 (qpdf), which copies pages between files without turning every object into a
@@ -65,12 +66,12 @@ class Metadata:
 
 def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str, Placement],
           toc: tuple[TocEntry, ...], metadata: Metadata,
-          overlay: tuple[Path, tuple[int, ...]] | None = None) -> None:
+          overlays: tuple[tuple[Path, tuple[int, ...]], ...] = ()) -> None:
     """Write the book made of ``parts`` (in order) to ``target``.
 
     Pages whose index is in ``bare`` get no folio; every other page gets its index + 1.
-    Links to ``deeplybook:ANCHOR`` become jumps to where ``ANCHOR`` landed. The
-    ``overlay`` PDF's pages are laid over the book pages listed with it.
+    Links to ``deeplybook:ANCHOR`` become jumps to where ``ANCHOR`` landed. Each
+    overlay PDF's pages are laid over the book pages listed with it.
     """
     book = Pdf.new()
     folio_font = book.make_indirect(Dictionary(
@@ -86,10 +87,10 @@ def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str,
             book.pages.extend(source.pages)
         # Looking a page up by number is slow in a long book: list them once.
         pages = list(book.pages)
-        if overlay is not None:
-            over = Pdf.open(overlay[0])
+        for overlay, targets in overlays:
+            over = Pdf.open(overlay)
             sources.append(over)
-            for source_page, index in zip(over.pages, overlay[1], strict=True):
+            for source_page, index in zip(over.pages, targets, strict=True):
                 _lay_over(book, pages[index], source_page, f"{_OVERLAY_RESOURCE}{index}", save_state)
         links = []
         for index, page in enumerate(pages):

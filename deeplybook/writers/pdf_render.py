@@ -208,10 +208,14 @@ def render_overlay(overlay: Overlay, out: Path) -> Rendered:
     sizes = {size: f"size-{n}" for n, size in enumerate(dict.fromkeys(size for size, _ in overlay.pages))}
     rules = "".join(f"@page {name} {{ size: {width:.4f}px {height:.4f}px; margin: 0 }} "
                     for (width, height), name in sizes.items())
+    # A class per type, not a long style attribute per number: WeasyPrint parses each attribute alone.
+    types = {style: f"type-{n}" for n, style in enumerate(dict.fromkeys(
+        slot.style for _, numbers in overlay.pages for slot, _ in numbers))}
+    rules += "".join(f".{name} {{ position: absolute; {style} }} " for style, name in types.items())
     pages = []
     for size, numbers in overlay.pages:
         lines = "".join(
-            f'<div style="position: absolute; right: {slot.right:.4f}px; top: {slot.top:.4f}px; {slot.style}">'
+            f'<div class="{types[slot.style]}" style="right: {slot.right:.4f}px; top: {slot.top:.4f}px">'
             f"{html_module.escape(number)}</div>" for slot, number in numbers)
         pages.append(f'<div class="overlay" style="page: {sizes[size]}; width: {size[0]:.4f}px; '
                      f'height: {size[1]:.4f}px">{lines}</div>')
