@@ -5,7 +5,8 @@
 For each count N it takes the N oldest distinct articles of the mirror and measures,
 each in a fresh process (wall time, peak memory of the whole process tree):
 
-* deeplybook EPUB: from the raw mirror pages to a finished EPUB (reading included);
+* deeplybook EPUB: from the raw mirror pages to a finished EPUB (reading included),
+  through ``deeplybook.build``, the function ``make-ebook`` runs;
 * deeplybook PDF: the same to a PDF (reading included; chunked, on all cores);
 * pandoc ``-t epub3 --toc`` on the articles' clean HTML (``h1`` title, dek, body),
   which this script cuts out of the raw pages beforehand, untimed: work pandoc
@@ -80,17 +81,12 @@ def write_baseline_inputs(articles: list, folder: Path) -> tuple[list[Path], Pat
 
 
 def run_child(kind: str, list_file: Path, out: Path) -> None:
-    """Inside the measured process: deeplybook from raw pages to one format."""
+    """Inside the measured process: deeplybook from raw pages to one format, as ``make-ebook`` does it."""
     import deeplybook
 
     paths = list_file.read_text("utf-8").splitlines()
-    articles = deeplybook.read(paths)
-    edition = deeplybook.make_edition(articles, title="Syria Deeply", group_by=["year"])
-    if kind == "epub":
-        deeplybook.write_epub(edition, out)
-    else:
-        deeplybook.write_pdf(edition, out)
-    print(json.dumps({"articles": len(edition.articles)}))
+    result = deeplybook.build(paths, out, title="Syria Deeply", formats=[kind], group_by=["year"], cache=False)
+    print(json.dumps({"articles": len(result.edition.articles)}))
 
 
 def pdf_pages(path: Path) -> int:

@@ -84,6 +84,7 @@ def build(
     """
     targets = output_paths(output, formats)
     report = readers.ReadReport()
+    _start_pdf_workers(formats, pdf_options)
     articles = read(paths, reader=reader, report=report, cache=cache)
     if not articles:
         raise DeeplybookError("no articles found in the input (see the skipped files with --verbose)")
@@ -152,6 +153,7 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
 
     config = edition_file if isinstance(edition_file, EditionConfig) else load(edition_file)
     report = readers.ReadReport()
+    _start_pdf_workers(formats or config.output.formats, {"jobs": config.output.jobs, **(pdf_options or {})})
     planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache, progress=progress)
     options = {k: v for k, v in (("jobs", config.output.jobs), ("chunk_size", config.output.chunk_size)) if v}
     options.update(pdf_options or {})
@@ -164,6 +166,15 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
         if progress:
             progress("write", done, len(files))
     return [results[id(volume)] for volume in planned]
+
+
+def _start_pdf_workers(formats: Sequence[str], pdf_options: dict | None) -> None:
+    """When a PDF will be rendered on several cores, let its workers' server import WeasyPrint during the read."""
+    options = pdf_options or {}
+    if "pdf" in formats and options.get("jobs") != 1 and not options.get("one_document"):
+        from .writers.pdf import start_workers
+
+        start_workers()
 
 
 def _count_files(paths: Iterable[str | os.PathLike[str]]) -> int:
