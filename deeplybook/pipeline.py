@@ -80,7 +80,9 @@ def build(
 ) -> BuildResult:
     """Read ``paths``, make an edition titled ``title`` and write it in ``formats``.
 
-    The cache is on by default: a rebuild re-reads only pages that changed.
+    The cache is on by default: a rebuild re-reads only pages that changed. A PDF is
+    rendered by worker processes, which import the calling script again: a script
+    that calls this at its top level must do so under ``if __name__ == "__main__":``.
     """
     targets = output_paths(output, formats)
     report = readers.ReadReport()
