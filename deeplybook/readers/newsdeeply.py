@@ -44,6 +44,7 @@ from ..model import (
     Quote,
 )
 from . import Skip, pool, through_cache
+from . import fields
 from .fields import parse_date
 
 NAME = "newsdeeply"
@@ -367,19 +368,34 @@ def _authors(element: etree._Element, linked: dict) -> tuple[str, ...]:
     names: list[str] = []
     if cells:
         for link in cells[0].xpath(".//a"):
-            name = _text(link)
-            if name and name not in names:
-                names.append(name)
+            names.extend(name for name in byline_names(_text(link)) if name not in names)
     if names:
         return tuple(names)
     author = linked.get("author")
     people = author if isinstance(author, list) else [author]
     for person in people:
         if isinstance(person, dict) and isinstance(person.get("name"), str):
-            name = sanitize.normalize_space(html.unescape(person["name"]))
-            if name and name not in names:
-                names.append(name)
+            found = byline_names(sanitize.normalize_space(html.unescape(person["name"])))
+            names.extend(name for name in found if name not in names)
     return tuple(names)
+
+
+#: "and" or "&" between two names in one byline link.
+_JOINED = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
+#: A full stop after a name, not after an initial ("Karen Leigh." but not "R.R.").
+_TRAILING_STOP = re.compile(r"(?<=[^\W\d_]{2})\.$")
+
+
+def byline_names(text: str) -> tuple[str, ...]:
+    """The people one byline link names: the site often put two or three in one link.
+
+    "A and B", "A & B" and "A, B and C" are several names; "A, Outlet" (a name and
+    an affiliation, with no "and") stays one.
+    """
+    text = _TRAILING_STOP.sub("", text.strip())
+    if not text:
+        return ()
+    return fields.split_authors(text) if _JOINED.search(text) else (text,)
 
 
 def _published(element: etree._Element, linked: dict, path: Path) -> tuple[str, dt.datetime | None]:

@@ -175,6 +175,17 @@ def test_syria_articles_are_complete(syria_walk):
 
 
 @pytest.mark.corpus
+def test_syria_bylines_that_name_several_people_give_each_their_own_name(syria_walk):
+    # About 140 byline links name two or three people ("Younes Ahmad and Karen Leigh").
+    articles, _, _ = syria_walk
+    names = [name for a in articles for name in a.authors]
+    assert not [name for name in names if re.search(r"\s(?:and|&)\s", name) or name.endswith("Leigh.")]
+    assert sum(len(a.authors) > 1 for a in articles) > 150
+    # The editor who co-wrote most of them is one contributor, under one name.
+    assert names.count("Karen Leigh") > 300
+
+
+@pytest.mark.corpus
 def test_syria_no_boilerplate_reaches_an_article(syria_walk):
     articles, _, _ = syria_walk
     for article in articles:

@@ -12,6 +12,7 @@ from deeplybook.errors import ReadError
 from deeplybook.log import counting_warnings
 from deeplybook.model import Embed, Exchange, Figure, Heading, ItemList, Kind, Paragraph, Quote
 from deeplybook.readers import Skip, choose, newsdeeply
+from deeplybook.readers.newsdeeply import byline_names
 
 MIRROR = Path(__file__).resolve().parent.parent / "samples" / "newsdeeply" / "mirror"
 SITE = MIRROR / "water"
@@ -201,6 +202,18 @@ def test_briefing():
         'The gates opened for six hours on Thursday, <a href="http://www.example.com/news/gates">a local paper</a> reported.'
     )
     assert "Tweet" not in "\n".join(inline_strings(article))
+
+
+@pytest.mark.parametrize("link, names", [
+    ("Nadia Farouk and Tom Reyes", ("Nadia Farouk", "Tom Reyes")),
+    ("Nadia Farouk & Tom Reyes", ("Nadia Farouk", "Tom Reyes")),
+    ("Nadia Farouk, Tom Reyes and Lena Ortiz.", ("Nadia Farouk", "Tom Reyes", "Lena Ortiz")),
+    ("Tom Reyes, River Press", ("Tom Reyes, River Press",)),
+    ("Alexandra Sandberg", ("Alexandra Sandberg",)),
+    ("Tom Reyes and K.L.", ("Tom Reyes", "K.L.")),
+])
+def test_a_byline_link_naming_several_people_gives_each_name(link, names):
+    assert byline_names(link) == names
 
 
 def test_unreadable_date_is_a_warning_and_authors_fall_back_to_json_ld():
