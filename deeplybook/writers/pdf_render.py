@@ -45,6 +45,10 @@ SLOT_CSS = {
 }
 #: WeasyPrint measures in CSS pixels, PDF in points.
 PT_PER_PX = 0.75
+#: Pictures sharper than this at the size they are printed are scaled down (by
+#: WeasyPrint, with Pillow): print quality, and an archive's 4,000-pixel photos do
+#: not make a book of hundreds of megabytes.
+PICTURE_DPI = 300
 
 _BOOK_HREF = re.compile(r'href="([^":/#?]+)\.xhtml(?:#([^"]*))?"')
 
@@ -181,7 +185,7 @@ def render(part: Part, out: Path | None) -> Rendered:
     html = html_of(part, pictures)
     fonts = _font_config()
     document = weasyprint.HTML(string=html, url_fetcher=_PictureFetcher(pictures)).render(
-        stylesheets=_stylesheets(part.theme, stamped=not part.one_document), font_config=fonts)
+        stylesheets=_stylesheets(part.theme, stamped=not part.one_document), font_config=fonts, dpi=PICTURE_DPI)
     wanted = part.anchors | {TITLE_ANCHOR}
     slots = tuple(_slots(document)) if not part.one_document and _SLOT_ATTRIBUTE in html else ()
     # WeasyPrint lists an anchor on every page its element runs over, as the box

@@ -391,3 +391,31 @@ def test_pictures_of_the_archive_are_embedded(tmp_path):
               if obj.get_object().get("/Subtype") == "/Image"]
     assert [(image["/Width"], image["/Height"]) for image in images] == [(60, 40)]
     assert "A street in the old city." in start.extract_text()
+
+
+def test_pictures_sharper_than_print_needs_are_scaled_down(tmp_path):
+    import random as rng_module
+
+    from PIL import Image as PILImage
+
+    from deeplybook.model import Figure, Image
+
+    # A 4,000 by 2,400 photograph (noise, so it does not compress away) printed across
+    # the A5 text width of 118 mm: 300 dpi there is 1,394 pixels.
+    noise = rng_module.Random(7).randbytes(4000 * 2400 * 3)
+    picture = tmp_path / "huge.jpg"
+    PILImage.frombytes("RGB", (4000, 2400), noise).save(picture, quality=90)
+    lead = Figure(caption="A very large photograph.", credit="INVENTED/PHOTO",
+                  image=Image(url="https://news.example/huge.jpg", path=str(picture)))
+    article = story("huge-picture", "Huge picture", 1, paragraphs=2)
+    edition = Edition(title="Pictures", sections=(Section("", articles=(
+        Article(**{**{f: getattr(article, f) for f in ("title", "body", "dek", "slug")}, "lead": lead}),)),))
+
+    path = write_pdf(edition, tmp_path / "book.pdf", jobs=1)
+    start = PdfReader(path).pages[2]
+    images = [obj.get_object() for obj in start["/Resources"]["/XObject"].values()
+              if obj.get_object().get("/Subtype") == "/Image"]
+    assert len(images) == 1
+    width, height = images[0]["/Width"], images[0]["/Height"]
+    assert 1300 <= width <= 1400 and abs(width / height - 4000 / 2400) < 0.01
+    assert path.stat().st_size < picture.stat().st_size / 5
