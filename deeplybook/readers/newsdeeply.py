@@ -842,6 +842,7 @@ class _Interview:
     def _exchange(self, asker: str, question: str, elements: list[etree._Element]) -> Iterator[Block]:
         answer: list[str] = []
         speaker = ""
+        before: list[Block] = []
         after: list[Block] = []
         for element in elements:
             if after or (element.tag == "p" and _fully(element, ("em", "i")) and answer):
@@ -855,8 +856,13 @@ class _Interview:
             blocks = self.body.block(element)
             if all(isinstance(block, Paragraph) for block in blocks):
                 answer.extend(block.text for block in blocks)
+            elif not answer:
+                # A picture set between the question and its answer: it goes before
+                # the exchange, which keeps the answer with its question.
+                before.extend(blocks)
             else:
                 after.extend(blocks)
+        yield from before
         yield Exchange(question, tuple(answer), asker, speaker)
         yield from after
 

@@ -287,3 +287,24 @@ def test_an_article_quoting_several_labelled_people_is_not_an_interview(tmp_path
         "<p><strong>Farmer:</strong> Nobody came.</p>",
     ])
     assert article.exchanges == ()
+
+
+def test_a_picture_between_a_question_and_its_answer_keeps_them_together(tmp_path):
+    # Real interviews set a photograph between a question and its answer; the answer
+    # used to come out empty, and the picture goes before the exchange instead.
+    article = _with_body(tmp_path, [
+        "<h2>Water Deeply: Where did the first wells run dry?</h2>",
+        '<div class="wp-caption aligncenter"><img src="../../../../../uploads/gates.jpg" alt="">'
+        '<p class="wp-caption-text">The old gates. PHOTO/INVENTED</p></div>',
+        "<p>In the south, two summers ago.</p>",
+        "<p>Nobody expected it.</p>",
+        "<h2>Water Deeply: What happens next?</h2>",
+        "<p>We wait for rain.</p>",
+    ])
+    exchanges = article.exchanges
+    assert [(e.question, e.answer) for e in exchanges] == [
+        ("Where did the first wells run dry?", ("In the south, two summers ago.", "Nobody expected it.")),
+        ("What happens next?", ("We wait for rain.",)),
+    ]
+    kinds = [type(block).__name__ for block in article.body]
+    assert kinds == ["Figure", "Exchange", "Exchange"]
