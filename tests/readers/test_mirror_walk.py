@@ -14,7 +14,9 @@ from deeplybook.log import counting_warnings
 from deeplybook.model import Embed, Exchange, Figure, Heading, ItemList, Kind, Paragraph, Quote
 from deeplybook.readers import ReadReport, newsdeeply
 
-MIRROR = Path(__file__).resolve().parent.parent / "samples" / "newsdeeply" / "mirror"
+import sample_mirror  # a sibling module: the sample site dressed as a mirror
+
+MIRROR = sample_mirror.root()
 SITE = MIRROR / "water"
 
 #: Measured on the Syria Deeply mirror (thenewhumanitarian/newsdeeply, first commit).

@@ -1,4 +1,4 @@
-"""The News Deeply reader on hand-written pages in the mirror's structure (samples/newsdeeply/)."""
+"""The News Deeply reader on hand-written pages in the mirror's structure (samples/newsdeeply/, see sample_mirror)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from deeplybook.model import Embed, Exchange, Figure, Heading, ItemList, Kind, P
 from deeplybook.readers import Skip, choose, newsdeeply
 from deeplybook.readers.newsdeeply import byline_names
 
-MIRROR = Path(__file__).resolve().parent.parent / "samples" / "newsdeeply" / "mirror"
+import sample_mirror  # a sibling module: the sample site dressed as a mirror
+
+MIRROR = sample_mirror.root()
 SITE = MIRROR / "water"
 DAMS = SITE / "articles" / "2017" / "03" / "02" / "dams-on-the-river.html"
 

@@ -18,6 +18,8 @@ from deeplybook.log import counting_warnings
 from deeplybook.model import Article, Figure, Paragraph
 from deeplybook.readers import Skip, generic, warc
 
+import sample_mirror  # a sibling module: HTTrack's page stamp
+
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 BLOG_URL = "https://ledger.example/2019/04/lantern-makers"
 BUSES_URL = "https://citynotes.example/night-buses"
@@ -222,6 +224,6 @@ def test_sniff():
 
 
 def test_uncompressed_warc_of_mirrored_news_deeply_pages_still_goes_to_the_warc_reader(tmp_path):
-    page = NEWSDEEPLY_PAGE.replace("<html", "<!-- Mirrored from www.newsdeeply.com/syria/articles/x by HTTrack -->\n<html", 1)
+    page = NEWSDEEPLY_PAGE.replace("<html", sample_mirror.stamp("www.newsdeeply.com/syria/articles/x") + "\n<html", 1)
     path = build_warc(tmp_path / "nd.warc", compress=False, extra_pages={"https://www.newsdeeply.com/syria/x": page.encode()})
     assert deeplybook.readers.choose(path) is warc
