@@ -181,7 +181,7 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         logger.info("PDF: %d chunks of up to %d articles and %d front pages rendered by %d workers in %.1f s",
-                    len(chunks), size, book.front.page_count, jobs, time.perf_counter() - started)
+                    len(chunks), size, book.parts[0].page_count, jobs, time.perf_counter() - started)
         # The workers are gone before merging: the merge is the one step whose
         # memory grows with the book, so it runs alone.
         bare = {book.placements[TITLE_ANCHOR].page} | {book.placements[item.anchor].page
@@ -195,10 +195,9 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
 
 @dataclass(frozen=True, slots=True)
 class _Book:
-    """Every rendered part in book order, where each anchor landed, and the page-number overlay."""
+    """Every rendered part in book order (the front matter first), where each anchor landed, the overlays."""
 
     parts: list[Rendered]
-    front: Rendered
     placements: dict[str, Placement]
     overlays: tuple[tuple[Path, tuple[int, ...]], ...]
     """Page-number overlay PDFs, each with the book page each of its pages goes over."""
@@ -246,7 +245,7 @@ def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: 
     overlays = _render_overlay(renderer, parts, numbers, folder, jobs)
     if cache.enabled:
         logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
-    return _Book(parts, parts[0], placements, overlays)
+    return _Book(parts, placements, overlays)
 
 
 def _weight(chunk: tuple[Divider | Placed, ...]) -> int:

@@ -147,12 +147,7 @@ def _lay_over(book: Pdf, page: pikepdf.Page, over: pikepdf.Page, name: str, save
     pikepdf's own ``add_overlay`` names the form at random, and equal books must be
     equal bytes; the name holds the page index, unique even where pages share resources.
     """
-    form = book.copy_foreign(over.as_form_xobject())
-    if "/Resources" not in page.obj:
-        page.obj.Resources = Dictionary()
-    if "/XObject" not in page.obj.Resources:
-        page.obj.Resources.XObject = Dictionary()
-    page.obj.Resources.XObject[name] = form
+    _add_resource(page, "/XObject", name, book.copy_foreign(over.as_form_xobject()))
     _draw_after(book, page, f"Q q {name} Do Q\n".encode("ascii"), save_state)
 
 
@@ -169,21 +164,25 @@ def _draw_after(book: Pdf, page: pikepdf.Page, operators: bytes, save_state) -> 
 def _stamp_folio(book: Pdf, page: pikepdf.Page, folio: int, font: Dictionary, save_state) -> None:
     """Print ``folio`` centred at the foot of ``page``.
 
-    The font goes into the page's font resources
-    under one name for the whole book, so a resource dictionary that the renderer
-    shares among pages can take it as well.
+    The font goes into the page's font resources under one name for the whole
+    book, so a resource dictionary that the renderer shares among pages can take
+    it as well.
     """
     text = str(folio)
     width = float(page.mediabox[2]) - float(page.mediabox[0])
     x = width / 2 - FOLIO_SIZE * FOLIO_DIGIT_WIDTH * len(text) / 2
     _draw_after(book, page, f"Q q {FOLIO_GREY} g BT {_FOLIO_RESOURCE} {FOLIO_SIZE:g} Tf {x:.2f} {FOLIO_BASELINE:.2f} Td "
                             f"({text}) Tj ET Q\n".encode("ascii"), save_state)
+    _add_resource(page, "/Font", _FOLIO_RESOURCE, font)
+
+
+def _add_resource(page: pikepdf.Page, kind: str, name: str, value) -> None:
+    """Put ``value`` in the page's ``kind`` resources (``/Font``, ``/XObject``) as ``name``."""
     if "/Resources" not in page.obj:
         page.obj.Resources = Dictionary()
-    resources = page.obj.Resources
-    if "/Font" not in resources:
-        resources.Font = Dictionary()
-    resources.Font[_FOLIO_RESOURCE] = font
+    if kind not in page.obj.Resources:
+        page.obj.Resources[kind] = Dictionary()
+    page.obj.Resources[kind][name] = value
 
 
 def _destination(pages: list[pikepdf.Page], placement: Placement) -> Array:

@@ -158,8 +158,8 @@ class Overlay:
 class Rendered:
     """A rendered part: where its PDF is, where each anchor landed, where page numbers go."""
 
-    path: Path | None
-    """The part's PDF file; ``None`` when it was only measured."""
+    path: Path
+    """The part's PDF file."""
     page_count: int
     """How many pages it has."""
     anchors: dict[str, tuple[int, float, float]]
@@ -179,8 +179,8 @@ def anchor_of(href: str) -> str:
     return fragment or page.removesuffix(".xhtml")
 
 
-def render(part: Part, out: Path | None) -> Rendered:
-    """Lay the part out with WeasyPrint; write its PDF to ``out`` unless ``out`` is ``None``."""
+def render(part: Part, out: Path) -> Rendered:
+    """Lay the part out with WeasyPrint and write its PDF to ``out``."""
     pictures: set[str] = set()
     html = html_of(part, pictures)
     fonts = _font_config()
@@ -195,11 +195,7 @@ def render(part: Part, out: Path | None) -> Rendered:
         for name, box in page.anchors.items():
             if name in wanted and name not in anchors:
                 anchors[name] = (index, box[0] * PT_PER_PX, box[1] * PT_PER_PX)
-    if out is not None:
-        try:
-            document.write_pdf(out)
-        except OSError as exc:
-            raise WriteError(f"cannot write a part of the book: {exc.strerror}", out) from exc
+    _write(document, out)
     return Rendered(out, len(document.pages), anchors, slots)
 
 
@@ -227,11 +223,15 @@ def render_overlay(overlay: Overlay, out: Path) -> Rendered:
         f"<!DOCTYPE html><html><head><meta charset='utf-8'/><style>{rules}body {{ margin: 0 }} "
         ".overlay { position: relative; overflow: hidden; break-after: page; white-space: nowrap }"
         f"</style></head><body>{''.join(pages)}</body></html>")).render(font_config=_font_config())
+    _write(document, out)
+    return Rendered(out, len(document.pages), {})
+
+
+def _write(document, out: Path) -> None:
     try:
         document.write_pdf(out)
     except OSError as exc:
         raise WriteError(f"cannot write a part of the book: {exc.strerror}", out) from exc
-    return Rendered(out, len(document.pages), {})
 
 
 #: The attribute that marks a page-number stand-in in a part's HTML.
