@@ -155,10 +155,10 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
 
     config = edition_file if isinstance(edition_file, EditionConfig) else load(edition_file)
     report = readers.ReadReport()
-    _start_pdf_workers(formats or config.output.formats, {"jobs": config.output.jobs, **(pdf_options or {})})
-    planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache, progress=progress)
     options = {k: v for k, v in (("jobs", config.output.jobs), ("chunk_size", config.output.chunk_size)) if v}
     options.update(pdf_options or {})
+    _start_pdf_workers(formats or config.output.formats, options)
+    planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache, progress=progress)
     files = [(volume, fmt, path) for volume in planned for fmt, path in volume.targets.items()]
     results = {id(volume): BuildResult(volume.edition, report=report) for volume in planned}
     for done, (volume, fmt, path) in enumerate(files, start=1):

@@ -233,13 +233,13 @@ def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: 
     while True:
         placements = _placements(parts)
         numbers = {anchor: str(place.page + 1) for anchor, place in placements.items()}
-        widest = max((len(numbers[slot.anchor]) for part in parts for slot in part.slots
-                      if slot.anchor in numbers), default=0)
-        if widest <= digits:
+        too_wide = [len(numbers[slot.anchor]) for part in parts for slot in part.slots
+                    if len(numbers.get(slot.anchor, "")) > slot.digits]
+        if not too_wide:
             break
         # A book of unusually long articles: lay the matter out again with wider stand-ins.
-        logger.info("PDF: page numbers of %d digits, wider than the stand-ins: laying the contents out again", widest)
-        digits = widest
+        digits = max(too_wide)
+        logger.info("PDF: page numbers of %d digits, wider than the stand-ins: laying the contents out again", digits)
         front_part, *back_part = matter(digits)
         parts = [front_part(), *parts[1:len(parts) - len(back_part)], *(result() for result in back_part)]
     overlays = _render_overlay(renderer, parts, numbers, folder, jobs)
