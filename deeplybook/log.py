@@ -33,6 +33,14 @@ CODES = {
     "config-unknown-key": "an edition file has a key deeplybook does not know",
     "empty-body": "an article has no body text",
     "select-unmatched": "an include or exclude entry of an edition file names no article",
+    "file-refused": "a file outside the edition's folders (through a symlink) or a special file was not read",
+    "file-too-large": "a file over the size limit was not read",
+    "read-timeout": "reading one page took longer than the time limit; it was left out",
+    "nesting-flattened": "a page nested deeper than the parser keeps was flattened so its text survives",
+    "text-cleaned": "characters that may not appear in a book (control characters) were removed",
+    "remote-failed": "a remote file asked for with --allow-remote could not be fetched",
+    "theme-untrusted": "a theme from outside the built-ins is used; its templates run in the sandbox",
+    "cache-damaged": "a cache entry failed its integrity check and was rebuilt",
 }
 
 
