@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Sequence
 
 from .errors import DeeplybookError
 from .log import logger, warn
-from .model import Article, Creator, Edition, Exchange, Figure, ItemList, Paragraph, Heading, Quote, Section
+from .model import Article, Block, Creator, Edition, Exchange, Figure, ItemList, Paragraph, Heading, Quote, Section
 from .toc import article_href
 
 #: Grouping keys, each a function giving the group title(s) of an article, and a sort key.
@@ -52,10 +52,12 @@ def make(
     named = _name(_ordered(articles, group_by, order))
     linked = _link_inside(named)
     shown = _drop_missing_images(linked)
-    sections = _group(shown, tuple(group_by))
+    leveled = [dataclasses.replace(a, body=even_headings(a.body)) for a in shown]
+    sections = _group(leveled, tuple(group_by))
     metadata["creators"] = tuple(
         c if isinstance(c, Creator) else Creator(str(c)) for c in metadata.get("creators", ())
     )
+    metadata["foreword"] = even_headings(tuple(metadata.get("foreword", ())))
     if not metadata.get("identifier"):
         metadata["identifier"] = identifier_for(title, shown)
     return Edition(title=title, sections=sections, **metadata)
@@ -203,6 +205,27 @@ def _drop_missing_images(articles: list[Article]) -> list[Article]:
     if missing:
         warn("image-missing", f"{missing} images are not in the archive; their captions and credits are kept")
     return out
+
+
+def even_headings(body: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Subheads renumbered so that none skips a level below the title (h1) or the subhead before it.
+
+    Pages use whatever levels their site's layout did (an article may open with an
+    h4); readers of the book, and screen readers moving by heading, need h2, h3...
+    in order. The levels used keep their rank, then each is lifted to at most one
+    below the heading before it.
+    """
+    levels = sorted({b.level for b in body if isinstance(b, Heading)})
+    rank = {level: min(n, 6) for n, level in enumerate(levels, 2)}
+    out, previous = [], 1
+    for block in body:
+        if isinstance(block, Heading):
+            level = min(rank[block.level], previous + 1)
+            previous = level
+            if level != block.level:
+                block = dataclasses.replace(block, level=level)
+        out.append(block)
+    return body if out == list(body) else tuple(out)
 
 
 def _group(articles: list[Article], keys: tuple[str, ...]) -> tuple[Section, ...]:

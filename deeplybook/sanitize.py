@@ -21,6 +21,8 @@ _ENTITY = re.compile(r"&([a-zA-Z][a-zA-Z0-9]*);")
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 # Emphasis left empty (a label cut out of "<strong>LS:</strong>") would only add noise.
 _EMPTY = re.compile(r"<(strong|em|sub|sup|abbr)>(\s*)</\1>")
+# A link left without text (it held a picture) is a stop with no name for screen readers.
+_EMPTY_LINK = re.compile(r"<a\b[^>]*>(\s*)</a>")
 
 
 def _xml_entity(match: re.Match[str]) -> str:
@@ -50,6 +52,7 @@ def inline(fragment: str) -> str:
         cleaned = cleaned.replace(old, new)
     cleaned = _ENTITY.sub(_xml_entity, cleaned)
     cleaned = _EMPTY.sub(r"\2", cleaned)
+    cleaned = _EMPTY_LINK.sub(r"\1", cleaned)
     return _SPACES.sub(" ", cleaned).strip()
 
 

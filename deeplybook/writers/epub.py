@@ -3,6 +3,12 @@
 The package files (OPF, nav, NCX) are the writer's; the theme supplies the pages
 (``templates/epub/*.xhtml``) and the CSS. ebooklib writes the container; we then
 re-pack it with fixed timestamps so equal input gives byte-identical books.
+
+Accessibility (EPUB Accessibility 1.1): the package and every page name the
+language; the nav holds the contents (``doc-toc``) and hidden landmarks; the OPF
+carries schema.org metadata that says only what is true of this book: which
+pictures are in it and described, which were not preserved, and no conformance
+claim, because nobody has reviewed archived pages against WCAG.
 """
 
 from __future__ import annotations
@@ -10,10 +16,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
 from PIL import Image as PILImage, UnidentifiedImageError
 
 from .. import indices
@@ -21,7 +30,7 @@ from .. import toc as toc_module
 from ..cover import date_span, make_cover
 from ..errors import WriteError
 from ..log import logger, warn
-from ..model import Article, Edition, Image, TocEntry
+from ..model import Article, Edition, Figure, Image, TocEntry
 from ..output import atomic_path, build_time
 from ..themes import Theme, load
 
@@ -32,6 +41,11 @@ IMAGE_MAX_SIDE = 1400
 #: Longest side of a cover; larger ones are scaled down (stores ask for about 2,560).
 COVER_MAX_SIDE = 2560
 _STYLESHEET = "style/book.css"
+_XHTML = "http://www.w3.org/1999/xhtml"
+_OPS = "http://www.idpf.org/2007/ops"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: CSS that moves on its own; a theme using it makes the flashing hazard unknown.
+_MOTION = re.compile(r"animation|@keyframes", re.IGNORECASE)
 
 
 class _Page(epub.EpubHtml):
@@ -39,6 +53,14 @@ class _Page(epub.EpubHtml):
 
     def get_content(self, default=None):
         return self.content
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, with the book's language on the OPF's ``<package>`` (Ace and WCAG 3.1.1 ask for it)."""
+
+    def _write_opf_file(self, root):
+        root.set(_XML_LANG, self.book.language)
+        super()._write_opf_file(root)
 
 
 def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | Theme = "default",
@@ -58,8 +80,8 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     book.set_language(edition.language)
     _metadata(book, edition, articles, built)
 
-    css = epub.EpubItem(uid="style", file_name=_STYLESHEET, media_type="text/css",
-                        content=(theme.css("common.css") + "\n" + theme.css("epub.css")).encode())
+    stylesheet = theme.css("common.css") + "\n" + theme.css("epub.css")
+    css = epub.EpubItem(uid="style", file_name=_STYLESHEET, media_type="text/css", content=stylesheet.encode())
     book.add_item(css)
     span = date_span(min((a.date for a in articles if a.date), default=None),
                      max((a.date for a in articles if a.date), default=None))
@@ -78,11 +100,13 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
         book.add_item(item)
         return item
 
-    cover_page = page("cover", "cover.xhtml", edition.title, "epub/cover.xhtml", cover_src=cover_name)
+    cover_page = page("cover", "cover.xhtml", edition.title, "epub/cover.xhtml", cover_src=cover_name,
+                      cover_alt=_cover_alt(edition, span))
     sites = sorted({a.site for a in articles if a.site})
     title_page = page("title-page", "title.xhtml", edition.title, "epub/title.xhtml",
                       span=span, articles_count=len(articles), sites=sites, built=built)
-    nav = epub.EpubNav(title="Contents")
+    nav = _Page(uid="nav", file_name="nav.xhtml", title="Contents", lang=edition.language)
+    nav.properties.append("nav")
     nav.add_item(css)
     book.add_item(nav)
     spine: list = [cover_page, title_page, nav]
@@ -109,19 +133,21 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
         name = indices.page_id(kind)
         spine.append(page(name, f"{name}.xhtml", indices.TITLES[kind], "epub/matter.xhtml", kind=kind,
                           title=indices.TITLES[kind], entries=entries, include_name="index.html"))
+    body_start = spine[3 + bool(edition.foreword)].file_name
+    nav.content = _nav(edition, toc, _landmarks(edition, body_start))
+    _accessibility(book, edition, _census(edition, images), hazards_known=not _MOTION.search(stylesheet))
     book.toc = _ebooklib_toc(toc)
     book.add_item(epub.EpubNcx())
     book.spine = spine
     book.guide = []
 
+    # ebooklib's zip is made in memory (a whole archive's book is some megabytes):
+    # only the repacked book goes to disk, whole or not at all.
+    raw = io.BytesIO()
+    _Writer(raw, book, {"mtime": built.replace(tzinfo=None), "raise_exceptions": True,
+                        "epub3_landmark": False, "epub3_pages": False}).write()
     with atomic_path(path) as temp:
-        raw = temp.with_suffix(".raw")
-        try:
-            epub.write_epub(str(raw), book, {"mtime": built.replace(tzinfo=None), "raise_exceptions": True,
-                                              "epub3_landmark": False, "epub3_pages": False})
-            _repack(raw, temp, built)
-        finally:
-            raw.unlink(missing_ok=True)
+        _repack(raw, temp, built)
     logger.info("%s: EPUB written (%d articles)", path, len(articles))
     return Path(path)
 
@@ -152,6 +178,114 @@ def _metadata(book: epub.EpubBook, edition: Edition, articles: tuple[Article, ..
         book.add_metadata("DC", "subject", topic)
 
 
+@dataclass(frozen=True)
+class _Pictures:
+    """What became of an edition's pictures in the book."""
+
+    embedded: int
+    """Pictures in the book."""
+    described: int
+    """Embedded pictures whose page gave alt text or a caption."""
+    absent: int
+    """Pictures of the original pages not in the book (the archive lacks them): captions kept."""
+
+
+def _census(edition: Edition, images: "_ImageShelf") -> _Pictures:
+    figures = [b for b in edition.foreword if isinstance(b, Figure)]
+    figures += [f for a in edition.articles for f in (a.lead, *a.body) if isinstance(f, Figure)]
+    embedded = [f for f in figures if f.image and images.hrefs.get(f.image.path or "")]
+    # The theme's figure macro falls back to "Picture: <credit>", which is no description.
+    described = sum(1 for f in embedded if f.image and (f.image.alt or f.caption))
+    return _Pictures(len(embedded), described, len(figures) - len(embedded))
+
+
+def _accessibility(book: epub.EpubBook, edition: Edition, pictures: _Pictures, *, hazards_known: bool) -> None:
+    """schema.org accessibility metadata (EPUB Accessibility 1.1), each value true of this book."""
+    all_described = pictures.described == pictures.embedded
+    modes = ["textual", "visual"] if pictures.embedded else ["textual"]
+    sufficient = (["textual"] if all_described else []) + (["textual,visual"] if pictures.embedded else [])
+    features = ["tableOfContents", "readingOrder", "structuralNavigation"]
+    if edition.back_matter:
+        features.append("index")
+    # The cover always has a text alternative; the other pictures when every one is described.
+    if all_described:
+        features.append("alternativeText")
+    # Embedded media are links, pictures are re-encoded as still JPEGs: nothing plays or flashes.
+    hazards = ["none"] if hazards_known else ["noSoundHazard", "unknownFlashingHazard", "noMotionSimulationHazard"]
+    for name, values in (("accessMode", modes), ("accessModeSufficient", sufficient),
+                         ("accessibilityFeature", features), ("accessibilityHazard", hazards)):
+        for value in values:
+            book.add_metadata(None, "meta", value, {"property": f"schema:{name}"})
+    book.add_metadata(None, "meta", _summary(edition, pictures), {"property": "schema:accessibilitySummary"})
+
+
+def _summary(edition: Edition, pictures: _Pictures) -> str:
+    count = len(edition.articles)
+    parts = [f"A reflowable text book of {count} article{'s' if count != 1 else ''} with a table of contents, "
+             "landmarks and headings in order" + (", and indexes." if edition.back_matter else ".")]
+    if pictures.embedded:
+        parts.append("Every picture has a text alternative from the page's alt text or its caption."
+                     if pictures.described == pictures.embedded else
+                     f"{pictures.described} of {pictures.embedded} pictures have a text alternative from the "
+                     "page's alt text or caption; the others are named by their credit only.")
+    if pictures.absent:
+        parts.append(f"{pictures.absent} picture{'s' if pictures.absent != 1 else ''} of the original pages "
+                     f"{'are' if pictures.absent != 1 else 'is'} not in this book; "
+                     "their captions and credits are kept as text.")
+    parts.append("The text comes from archived web pages that no person has reviewed against WCAG, "
+                 "so no conformance is claimed.")
+    return " ".join(parts)
+
+
+def _cover_alt(edition: Edition, span: str) -> str:
+    """The cover's text alternative: the words a generated cover prints, or the title of a given one."""
+    if edition.cover:
+        return f"Cover: {edition.title}"
+    return "Cover: " + ". ".join(p for p in (edition.title, edition.subtitle, span, edition.publisher) if p)
+
+
+def _landmarks(edition: Edition, body_start: str) -> list[tuple[str, str, str]]:
+    """(epub:type, href, label) of the book's landmarks."""
+    marks = [("cover", "cover.xhtml", "Cover"), ("titlepage", "title.xhtml", "Title page"),
+             ("toc", "nav.xhtml#toc", "Contents"), ("bodymatter", body_start, "Start of the articles")]
+    for kind in edition.back_matter:
+        semantics = "bibliography" if kind == "sources" else "index"
+        if all(semantics != m[0] for m in marks):
+            marks.append((semantics, f"{indices.page_id(kind)}.xhtml", indices.TITLES[kind]))
+    return marks
+
+
+def _nav(edition: Edition, toc: tuple[TocEntry, ...], landmarks: list[tuple[str, str, str]]) -> bytes:
+    """The navigation document: the contents as the book's Contents page, and hidden landmarks."""
+    x = lambda tag: f"{{{_XHTML}}}{tag}"  # noqa: E731
+    html = etree.Element(x("html"), nsmap={None: _XHTML, "epub": _OPS})
+    html.set("lang", edition.language)
+    html.set(_XML_LANG, edition.language)
+    head = etree.SubElement(html, x("head"))
+    etree.SubElement(head, x("title")).text = "Contents"
+    etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=_STYLESHEET)
+    body = etree.SubElement(html, x("body"))
+    contents = etree.SubElement(body, x("nav"), {f"{{{_OPS}}}type": "toc", "id": "toc", "role": "doc-toc"})
+    etree.SubElement(contents, x("h1"), {"class": "matter-title"}).text = "Contents"
+
+    def entries(parent: etree._Element, items: tuple[TocEntry, ...]) -> None:
+        ol = etree.SubElement(parent, x("ol"))
+        for entry in items:
+            li = etree.SubElement(ol, x("li"))
+            etree.SubElement(li, x("a"), href=entry.href).text = entry.title
+            if entry.children:
+                entries(li, entry.children)
+
+    entries(contents, toc)
+    marks = etree.SubElement(body, x("nav"), {f"{{{_OPS}}}type": "landmarks", "hidden": "hidden",
+                                              "aria-labelledby": "landmarks-title"})
+    etree.SubElement(marks, x("h2"), id="landmarks-title").text = "Landmarks"
+    ol = etree.SubElement(marks, x("ol"))
+    for kind, href, label in landmarks:
+        etree.SubElement(etree.SubElement(ol, x("li")), x("a"), {f"{{{_OPS}}}type": kind, "href": href}).text = label
+    return etree.tostring(html, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>", pretty_print=True)
+
+
 def _cover(edition: Edition, span: str) -> tuple[str, bytes]:
     """The cover's file name and bytes: the edition's own picture, or a generated one."""
     if not edition.cover:
@@ -160,7 +294,9 @@ def _cover(edition: Edition, span: str) -> tuple[str, bytes]:
         data = Path(edition.cover).read_bytes()
         with PILImage.open(io.BytesIO(data)) as picture:
             kind = picture.format
-            if kind in ("JPEG", "PNG") and max(picture.size) <= COVER_MAX_SIDE:
+            # An animated PNG becomes its first frame: the book declares no flashing hazard.
+            still = not getattr(picture, "is_animated", False)
+            if kind in ("JPEG", "PNG") and max(picture.size) <= COVER_MAX_SIDE and still:
                 return f"images/cover.{'jpg' if kind == 'JPEG' else 'png'}", data
             picture.thumbnail((COVER_MAX_SIDE, COVER_MAX_SIDE))
             out = io.BytesIO()
@@ -209,7 +345,7 @@ class _ImageShelf:
         return name
 
 
-def _repack(source: Path, target: Path, when) -> None:
+def _repack(source: io.BytesIO, target: Path, when) -> None:
     """Copy the zip with every entry stamped ``when``: the mimetype first and stored."""
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 import tinycss2
 import tinycss2.color3
+from lxml import etree
+from PIL import Image as PILImage
 
+from deeplybook import edition, sanitize
+from deeplybook.model import Figure, Heading, Image, Paragraph
 from deeplybook.themes import builtin_root
+from deeplybook.writers.epub import write_epub
+from factories import article, interview
 
 #: WCAG 2.1 AA minimum contrast for text of any size (1.4.3); we hold large text to it too.
 MIN_CONTRAST = 4.5
@@ -83,3 +91,189 @@ def test_every_text_colour_in_the_built_in_themes_meets_aa(css):
     colours = list(text_colours(css.read_text(encoding="utf-8"), css.name))
     low = [f"{place}: {contrast(fg, bg):.2f}:1" for place, fg, bg in colours if contrast(fg, bg) < MIN_CONTRAST]
     assert low == [], "text below 4.5:1 against its background:\n" + "\n".join(low)
+
+
+# --- The EPUB's structure: headings, roles, text alternatives -------------------------------------
+
+XHTML = "http://www.w3.org/1999/xhtml"
+OPS = "http://www.idpf.org/2007/ops"
+NS = {"x": XHTML, "epub": OPS, "opf": "http://www.idpf.org/2007/opf"}
+_HEADINGS = {f"{{{XHTML}}}h{n}": n for n in range(1, 7)}
+
+
+def _documents(book: Path) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(book) as z:
+        return {n.removeprefix("EPUB/"): etree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")}
+
+
+def heading_gaps(document: etree._Element) -> list[str]:
+    """Where a document's headings skip a level: a first heading below h1, or a jump of more than one."""
+    gaps, previous = [], 0
+    for element in document.iter(*_HEADINGS):
+        level = _HEADINGS[element.tag]
+        if level > previous + 1:
+            gaps.append(f"h{level} {''.join(element.itertext())!r} after h{previous}")
+        previous = level
+    return gaps
+
+
+def _odd_article():
+    """An article whose page jumped from its title to h4, then back to h3 and down to h5."""
+    body = (Heading("Deep first", level=4), Paragraph("Text."), Heading("Shallower", level=3),
+            Heading("Deepest", level=5), Paragraph("More."))
+    return article(4, year=2017, month=6, body=body, slug="odd")
+
+
+def _rich_book(tmp_path, **kwargs) -> Path:
+    items = [article(1, year=2016), interview(2, year=2017, month=3), _odd_article()]
+    made = edition.make(items, title="Syria Deeply: Test Edition", subtitle="Three pieces",
+                        creators=["Mona Editor"], publisher="Test Press", group_by=["year", "month"],
+                        back_matter=("contributors", "topics", "sources"),
+                        foreword=(Paragraph("Why this book."), Heading("A note", level=3), Paragraph("More.")),
+                        **kwargs)
+    return write_epub(made, tmp_path / "book.epub")
+
+
+def test_subhead_levels_close_their_gaps_in_the_edition():
+    made = edition.make([_odd_article()], title="T")
+    assert [b.level for b in made.articles[0].body if isinstance(b, Heading)] == [2, 2, 3]
+
+
+def test_no_document_of_the_epub_skips_a_heading_level(tmp_path, epubcheck):
+    book = _rich_book(tmp_path)
+    epubcheck(book)
+    gaps = {name: g for name, doc in _documents(book).items() if (g := heading_gaps(doc))}
+    assert gaps == {}
+    assert heading_gaps(etree.fromstring(f'<html xmlns="{XHTML}"><body><h1>a</h1><h3>b</h3></body></html>'))
+
+
+def _role_of(document, epub_type: str) -> list[str | None]:
+    """The roles of the elements of this epub:type (the landmarks' links aside: they only point)."""
+    typed = f"//*[contains(concat(' ', @epub:type, ' '), ' {epub_type} ')][not(ancestor::x:nav[@epub:type='landmarks'])]"
+    return [e.get("role") for e in document.xpath(typed, namespaces=NS)]
+
+
+def test_structural_semantics_carry_their_aria_roles(tmp_path):
+    docs = _documents(_rich_book(tmp_path))
+    assert _role_of(docs["cover.xhtml"], "cover") == ["doc-cover"]
+    assert _role_of(docs["nav.xhtml"], "toc") == ["doc-toc"]
+    assert _role_of(docs["foreword.xhtml"], "foreword") == ["doc-foreword"]
+    assert _role_of(docs["story-2.xhtml"], "chapter") == ["doc-chapter"]
+    assert _role_of(docs["title.xhtml"], "subtitle") == ["doc-subtitle"]
+    sections = [name for name in docs if name.startswith("section-")]
+    assert sections and all(_role_of(docs[name], "part") == ["doc-part"] for name in sections)
+    assert _role_of(docs["index-contributors.xhtml"], "index") == ["doc-index"]
+    assert _role_of(docs["index-sources.xhtml"], "bibliography") == ["doc-bibliography"]
+
+
+def test_every_document_names_its_language(tmp_path):
+    docs = _documents(_rich_book(tmp_path, language="fr"))
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert {(name, doc.get("lang"), doc.get(xml_lang)) for name, doc in docs.items()} == {
+        (name, "fr", "fr") for name in docs}
+
+
+def test_the_nav_has_hidden_landmarks_to_cover_contents_and_the_first_article(tmp_path):
+    nav = _documents(_rich_book(tmp_path))["nav.xhtml"]
+    landmarks = nav.xpath("//x:nav[@epub:type='landmarks']", namespaces=NS)
+    assert len(landmarks) == 1 and landmarks[0].get("hidden") is not None
+    marks = {a.get(f"{{{OPS}}}type"): a.get("href") for a in landmarks[0].iter(f"{{{XHTML}}}a")}
+    assert marks == {"cover": "cover.xhtml", "titlepage": "title.xhtml", "toc": "nav.xhtml#toc",
+                     "bodymatter": "section-001.xhtml", "index": "index-contributors.xhtml",
+                     "bibliography": "index-sources.xhtml"}
+
+
+def test_pictures_take_their_alt_text_from_the_caption(tmp_path, epubcheck):
+    picture = tmp_path / "red.png"
+    PILImage.new("RGB", (40, 30), (200, 0, 0)).save(picture)
+    lead = Figure("A <em>red</em> field &amp; a wall.", "ME", Image("http://x/red.png", path=str(picture)))
+    bare = Figure("", "AFP", Image("http://x/red2.png", path=str(picture)))
+    own = Figure("Caption.", "", Image("http://x/red3.png", path=str(picture), alt="The page's own words"))
+    body = (Paragraph("Text."), bare, own)
+    book = write_epub(edition.make([article(1, lead=lead, body=body)], title="T"), tmp_path / "b.epub")
+    epubcheck(book)
+    page = _documents(book)["story-1.xhtml"]
+    assert [i.get("alt") for i in page.iter(f"{{{XHTML}}}img")] == [
+        "A red field & a wall.", "Picture: AFP", "The page's own words"]
+    cover = _documents(book)["cover.xhtml"]
+    assert [i.get("alt") for i in cover.iter(f"{{{XHTML}}}img")] == ["Cover: T. 2017"]
+
+
+def test_links_without_text_are_unwrapped():
+    assert sanitize.inline('See <a href="https://x.org/a.jpg"><img src="a.jpg"></a>the photo.') == "See the photo."
+    assert sanitize.inline('<a href="https://x.org"> <b></b> </a>word') == "word"
+    assert sanitize.inline('<a href="https://x.org">kept</a>') == '<a href="https://x.org">kept</a>'
+
+
+# --- The EPUB's accessibility metadata says what is true of the book ------------------------------
+
+def _opf(book: Path) -> etree._Element:
+    with zipfile.ZipFile(book) as z:
+        return etree.fromstring(z.read("EPUB/content.opf"))
+
+
+def _schema(opf: etree._Element, name: str) -> list[str]:
+    return opf.xpath(f"//opf:meta[@property='schema:{name}']/text()", namespaces=NS)
+
+
+def test_a_book_without_pictures_is_textual_and_says_its_pictures_were_not_preserved(tmp_path, epubcheck):
+    book = _rich_book(tmp_path)
+    epubcheck(book)
+    opf = _opf(book)
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert _schema(opf, "accessMode") == ["textual"]
+    assert _schema(opf, "accessModeSufficient") == ["textual"]
+    assert _schema(opf, "accessibilityFeature") == ["tableOfContents", "readingOrder", "structuralNavigation",
+                                                    "index", "alternativeText"]
+    assert _schema(opf, "accessibilityHazard") == ["none"]
+    [summary] = _schema(opf, "accessibilitySummary")
+    assert "3 articles" in summary and "3 pictures of the original pages are not in this book" in summary
+    # Nobody reviewed archived pages against WCAG: no conformance claim, no certifier.
+    assert opf.xpath("//opf:meta[@property='dcterms:conformsTo'] | //opf:link[@rel='dcterms:conformsTo']",
+                     namespaces=NS) == []
+    assert "a11y:certifiedBy" not in etree.tostring(opf, encoding="unicode")
+
+
+def test_a_book_with_an_undescribed_picture_does_not_claim_text_alternatives(tmp_path, epubcheck):
+    picture = tmp_path / "red.png"
+    PILImage.new("RGB", (40, 30), (200, 0, 0)).save(picture)
+    described = Figure("A red field.", "ME", Image("http://x/red.png", path=str(picture)))
+    bare = Figure("", "AFP", Image("http://x/bare.png", path=str(picture)))
+    one = edition.make([article(1, lead=described)], title="T")
+    book = write_epub(one, tmp_path / "one.epub")
+    epubcheck(book)
+    opf = _opf(book)
+    assert _schema(opf, "accessMode") == ["textual", "visual"]
+    assert _schema(opf, "accessModeSufficient") == ["textual", "textual,visual"]
+    assert "alternativeText" in _schema(opf, "accessibilityFeature")
+    assert "Every picture has a text alternative" in _schema(opf, "accessibilitySummary")[0]
+
+    two = edition.make([article(1, lead=described, body=(Paragraph("Text."), bare))], title="T")
+    opf = _opf(write_epub(two, tmp_path / "two.epub"))
+    assert _schema(opf, "accessModeSufficient") == ["textual,visual"]
+    assert "alternativeText" not in _schema(opf, "accessibilityFeature")
+    assert "1 of 2 pictures have a text alternative" in _schema(opf, "accessibilitySummary")[0]
+
+
+def test_an_animated_cover_becomes_a_still_picture(tmp_path, epubcheck):
+    frames = [PILImage.new("RGB", (60, 90), colour) for colour in ((255, 255, 255), (0, 0, 0))]
+    cover = tmp_path / "flash.png"
+    frames[0].save(cover, save_all=True, append_images=frames[1:], duration=50, loop=0)
+    assert PILImage.open(cover).is_animated
+    book = write_epub(edition.make([article(1)], title="T", cover=str(cover)), tmp_path / "c.epub")
+    epubcheck(book)
+    with zipfile.ZipFile(book) as z:
+        assert "EPUB/images/cover.jpg" in z.namelist()
+        assert not getattr(PILImage.open(io.BytesIO(z.read("EPUB/images/cover.jpg"))), "is_animated", False)
+    assert _schema(_opf(book), "accessibilityHazard") == ["none"]
+
+
+def test_a_theme_that_animates_makes_the_flashing_hazard_unknown(tmp_path):
+    theme = tmp_path / "moving"
+    (theme / "css").mkdir(parents=True)
+    (theme / "theme.toml").write_text('name = "moving"\nextends = "default"\n')
+    (theme / "css" / "epub.css").write_text("@keyframes blink { from { opacity: 0 } to { opacity: 1 } }\n"
+                                            ".kicker { animation: blink 0.1s infinite; }\n")
+    book = write_epub(edition.make([article(1)], title="T"), tmp_path / "m.epub", theme=str(theme))
+    assert _schema(_opf(book), "accessibilityHazard") == ["noSoundHazard", "unknownFlashingHazard",
+                                                         "noMotionSimulationHazard"]
