@@ -57,21 +57,21 @@ def sniff(path: Path, head: bytes) -> int:
 def read(path: Path) -> list[Article]:
     """The one article of a Markdown or HTML file with front matter."""
     path = Path(path)
+    is_html = path.suffix.lower() in _HTML_SUFFIXES
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = sanitize.decode(path.read_bytes(), path, markup=is_html)
     except UnicodeDecodeError as exc:
         raise ReadError(f"not UTF-8 text (byte {exc.start})", path) from exc
     if not text.strip():
         raise ReadError("empty file: no front matter or text to read", path)
     meta, body_text = split_front_matter(text, path)
-    is_html = path.suffix.lower() in _HTML_SUFFIXES
     body_html = body_text if is_html else _markdown.render(body_text)
     title = _plain(meta.get("title"))
     if not title:
         title, body_html = _leading_h1(body_html)
     if not title:
         raise ReadError("no title: give 'title' in the front matter or open the body with a level-1 heading", path)
-    return [_article(meta, title, blocks_from_html(body_html, path.parent), path)]
+    return [sanitize.article(_article(meta, title, blocks_from_html(body_html, path.parent), path))]
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import html
 import json
-import re
 from pathlib import Path
 
 import lxml.html
@@ -24,14 +23,12 @@ from ..errors import ReadError
 from ..log import logger
 from ..model import Article, Kind
 from . import Skip, fields
-from .htmlblocks import blocks_from_element
+from .htmlblocks import blocks_from_element, parse_document
 
 NAME = "generic"
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
-_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MIN_WORDS = 20
 _INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup", "time", "u"}
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "OpinionNewsArticle", "AnalysisNewsArticle"}
@@ -56,22 +53,7 @@ def read(path: Path) -> list[Article]:
     raw = path.read_bytes()
     if not raw.strip():
         raise ReadError("empty file: no HTML to read", path)
-    return [article_from_html(decode(raw), str(path), base=path.parent)]
-
-
-def decode(raw: bytes) -> str:
-    """HTML bytes as text: UTF-8, else the charset the page declares, else Windows-1252."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    declared = _CHARSET.search(raw[:4096])
-    if declared:
-        try:
-            return raw.decode(declared.group(1).decode("ascii"), errors="replace")
-        except LookupError:
-            logger.debug("unknown charset %r", declared.group(1))
-    return raw.decode("cp1252", errors="replace")
+    return [article_from_html(sanitize.decode(raw, path), str(path), base=path.parent)]
 
 
 def article_from_html(markup: str, source: str, *, url: str = "", base: Path | None = None) -> Article:
@@ -79,12 +61,7 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
 
     Raises ``Skip`` when trafilatura finds no main text.
     """
-    # lxml refuses text that still carries an XML declaration naming an encoding.
-    markup = _XML_DECLARATION.sub("", markup, count=1)
-    try:
-        page = lxml.html.document_fromstring(markup)
-    except (etree.ParserError, ValueError) as exc:
-        raise ReadError(f"not an HTML page: {exc}", source) from exc
+    page = parse_document(markup, source)
     captions = _figure_captions(page)
     _keep_spaces_between_inlines(page)
     extracted = trafilatura.extract(
@@ -114,7 +91,7 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
     if words < _MIN_WORDS:
         raise Skip(f"too little text for an article ({words} words)")
     body = blocks_from_element(main, base)
-    return Article(
+    return sanitize.article(Article(
         title=title,
         body=body,
         dek=meta.description(),
@@ -127,7 +104,7 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
         site=meta.first("publisher", "og:site_name", "sitename"),
         slug=fields.slugify(title),
         source=source,
-    )
+    ))
 
 
 class _PageMeta:

@@ -17,6 +17,7 @@ import lxml.html
 from lxml import etree
 
 from .. import sanitize
+from ..errors import ReadError
 from ..model import Block, Figure, Heading, Image, ItemList, Paragraph, Quote
 
 _DROPPED = {
@@ -30,6 +31,17 @@ _INLINE_TAGS = {
 }
 _IMAGE_SCHEMES = {"", "http", "https"}
 _CREDIT_CLASS = re.compile(r"\b(?:credit|byline|photographer)\b")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def parse_document(markup: str, source: object) -> etree._Element:
+    """The tree of a whole HTML page; ``ReadError`` naming ``source`` when it is not one."""
+    # lxml refuses text that still carries an XML declaration naming an encoding.
+    markup = _XML_DECLARATION.sub("", markup, count=1)
+    try:
+        return lxml.html.document_fromstring(markup)
+    except (etree.ParserError, ValueError) as exc:
+        raise ReadError(f"not an HTML page: {exc}", source) from exc
 
 
 def blocks_from_html(markup: str, base: Path | None = None) -> tuple[Block, ...]:

@@ -47,6 +47,7 @@ from . import Skip, pool, through_cache
 from . import fields
 from .fields import parse_date
 
+from .htmlblocks import parse_document
 NAME = "newsdeeply"
 
 #: Where the mirror's root folder lived on the web.
@@ -201,10 +202,7 @@ def parse_page(data: bytes, path: Path) -> Article:
     """The article in a mirrored page's bytes; ``path`` is where they came from."""
     if not data.strip():
         raise Skip("empty file (HTTrack saved nothing)")
-    try:
-        document = lxml.html.document_fromstring(data)
-    except (etree.ParserError, ValueError) as exc:
-        raise ReadError(f"not an HTML page: {exc}", path) from exc
+    document = parse_document(sanitize.decode(data, path), path)
     found = document.xpath("//article[contains(concat(' ', normalize-space(@class), ' '), ' detail ')]")
     if not found:
         raise Skip("listing page (no article in it)")
@@ -230,7 +228,7 @@ def parse_page(data: bytes, path: Path) -> Article:
         extra["categories"] = "; ".join(labels)
     if date_text and date is None:
         extra["date_text"] = date_text
-    return Article(
+    return sanitize.article(Article(
         title=title,
         body=body,
         dek=_dek(element),
@@ -247,7 +245,7 @@ def parse_page(data: bytes, path: Path) -> Article:
         slug=_briefing_slug(url) if briefing else _slug(url, Path(path)),
         source=str(path),
         extra=extra,
-    )
+    ))
 
 
 def _dek(element: etree._Element) -> str:

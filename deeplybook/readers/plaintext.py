@@ -71,7 +71,7 @@ def read(path: Path) -> list[Article]:
     """The one article a text file holds."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = sanitize.decode(path.read_bytes(), path, markup=False)
     except UnicodeDecodeError as exc:
         raise ReadError(f"not UTF-8 text (byte {exc.start})", path) from exc
     units = _units(text)
@@ -114,7 +114,7 @@ def parse(units: list[str], source: object = "") -> Article:
             body_at += 1
 
     body = _body(units[body_at:])
-    return Article(
+    return sanitize.article(Article(
         title=head.title,
         dek=head.dek,
         body=body,
@@ -126,7 +126,7 @@ def parse(units: list[str], source: object = "") -> Article:
         lead=lead,
         slug=fields.slugify(head.title),
         source=str(source),
-    )
+    ))
 
 
 def _units(text: str) -> list[str]:

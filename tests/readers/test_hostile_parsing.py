@@ -1,0 +1,85 @@
+"""Readers on hostile bytes (samples/hostile/): what a malformed or malicious page must not do to a book."""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import deeplybook
+from deeplybook.log import counting_warnings
+from deeplybook.model import Exchange, Figure, Heading, Paragraph
+
+import sample_mirror  # a sibling module: HTTrack's page stamp
+
+HOSTILE = Path(__file__).resolve().parents[1] / "samples" / "hostile"
+# What XML 1.0 forbids; none of it may reach a chapter.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def hostile(case: str, name: str, target: Path, **fill: str) -> Path:
+    """A sample of ``samples/hostile/<case>/`` copied to ``target`` with its ``{KEY}`` holes filled."""
+    text = sample_mirror.dress((HOSTILE / case / name).read_text("utf-8"))
+    for key, value in fill.items():
+        text = text.replace("{" + key + "}", value)
+    path = target / name
+    path.write_text(text, "utf-8", errors="surrogatepass")
+    return path
+
+
+def chapters(book: Path) -> str:
+    """The text of every XHTML file of an EPUB, tags removed, white space folded."""
+    with zipfile.ZipFile(book) as archive:
+        markup = "".join(archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xhtml"))
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+# --- characters XML forbids -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("control", ["\x15", "\uffff"])
+def test_characters_xml_forbids_never_reach_a_book_from_any_reader(tmp_path, epubcheck, control):
+    pages = [hostile("control-characters", name, tmp_path, CONTROL=control)
+             for name in ("interview.html", "briefing.html", "ledger.html", "keeper.md", "keeper.txt")]
+    with counting_warnings() as warnings:
+        result = deeplybook.build(pages, tmp_path / "book", title="Gauges", formats=("epub",), cache=False)
+    assert result.report.read == 5, result.report
+    book = result.outputs["epub"]
+    epubcheck(book)
+    text = chapters(book)
+    assert not FORBIDDEN.search(text)
+    for survivor in ("who has read the gauge for thirty years", "It says the river is low and falling slowly",
+                     "The numbers go in a ledger that nobody else reads", "The ledger online",
+                     "Gates Open at Night", "The gates opened for six hours on Thursday",
+                     "kept in the office of the water board", "scanned every page and put the numbers",
+                     "The gauge house stands on four legs", "every morning at six",
+                     "The Gauge Keeper", "Omar Finch", "Ines Duarte", "Sam Reyes"):
+        assert survivor in text
+    cleaned = {message.split(":")[0] for code, message in warnings.records if code == "text-cleaned"}
+    assert cleaned == {str(page) for page in pages}
+
+
+def test_every_text_an_article_holds_is_clean(tmp_path):
+    page = hostile("control-characters", "interview.html", tmp_path, CONTROL="\x15")
+    (article,) = deeplybook.read([page])
+    texts = [article.title, article.dek, article.url, article.category, *article.authors, *article.topics,
+             article.lead.caption, article.lead.credit, article.lead.image.alt, article.lead.image.url]
+    for block in article.body:
+        if isinstance(block, (Paragraph, Heading)):
+            texts.append(block.text)
+        elif isinstance(block, Exchange):
+            texts += [block.question, *block.answer, block.asker, block.speaker]
+        elif isinstance(block, Figure):
+            texts += [block.caption, block.credit]
+    assert not [t for t in texts if FORBIDDEN.search(t)]
+    assert article.title == "The Gauge Keeper"
+    assert article.url == "https://www.newsdeeply.com/water/community/2018/05/02/the-gauge-keeper"
+    assert article.lead.credit == "Photo Invented"
+    assert [e.answer for e in article.exchanges] == [(
+        "It says the river is low and falling slowly.",
+        "The numbers go in a ledger that nobody else reads.",
+        '<a href="https://water.example/ledger">The ledger online</a> keeps the last ten years.',
+    )]
