@@ -13,7 +13,7 @@ from .cache import Cache
 from .errors import DeeplybookError
 from .log import logger
 from .model import Article, Edition
-from .themes import load as load_theme
+from .themes import Theme, load as load_theme
 
 #: Output formats and the file suffix each writes.
 FORMATS = {"epub": ".epub", "pdf": ".pdf"}
@@ -95,13 +95,13 @@ def build(
     return write(edition, targets, theme=theme, report=report, pdf_options=pdf_options, cache=cache)
 
 
-def write(edition: Edition, targets: dict[str, Path], *, theme: str = "default",
+def write(edition: Edition, targets: dict[str, Path], *, theme: str | Theme = "default",
           report: readers.ReadReport | None = None, pdf_options: dict | None = None,
           cache: Cache | bool = False) -> BuildResult:
     """Write an edition to each ``format -> path`` in ``targets``; the PDF reuses cached chunks."""
     from .writers import write_epub, write_pdf
 
-    resolved = load_theme(theme)
+    resolved = theme if isinstance(theme, Theme) else load_theme(theme)
     contents = toc.build(edition)
     result = BuildResult(edition, report=report or readers.ReadReport())
     for fmt, path in targets.items():
@@ -159,10 +159,11 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
     options.update(pdf_options or {})
     _start_pdf_workers(formats or config.output.formats, options)
     planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache, progress=progress)
+    theme = load_theme(config.output.theme)  # once: its warnings are the build's, not each volume's
     files = [(volume, fmt, path) for volume in planned for fmt, path in volume.targets.items()]
     results = {id(volume): BuildResult(volume.edition, report=report) for volume in planned}
     for done, (volume, fmt, path) in enumerate(files, start=1):
-        written = write(volume.edition, {fmt: path}, theme=config.output.theme, report=report, pdf_options=options,
+        written = write(volume.edition, {fmt: path}, theme=theme, report=report, pdf_options=options,
                         cache=cache)
         results[id(volume)].outputs.update(written.outputs)
         if progress:

@@ -1,17 +1,30 @@
-"""Find a theme, walk its ``extends`` chain and build the Jinja2 environment that renders it."""
+"""Find a theme, walk its ``extends`` chain and build the sandboxed Jinja2 environment that renders it.
+
+A theme's templates are code from whoever wrote the theme. They render in Jinja's
+immutable sandbox: no attribute starting with ``_``, no function internals, no
+changing of the objects passed in, so a template cannot reach ``os`` or the
+interpreter. A template that tries stops the build with a ``ThemeError`` naming
+the template. Every file of a theme (templates, CSS) must resolve inside the
+theme's own folders: one that a symlink takes elsewhere is refused.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from .errors import ThemeError
+from .errors import DeeplybookError, ThemeError
+from .inputs import Refused, within
+from .log import logger, warn
 
 #: How deep an ``extends`` chain may go before it is taken for a mistake.
 MAX_DEPTH = 8
@@ -33,14 +46,14 @@ class Theme:
     dirs: tuple[Path, ...]
 
     def environment(self) -> jinja2.Environment:
-        """A Jinja2 environment searching the theme's ``templates/`` folders in order."""
-        env = jinja2.Environment(
+        """A sandboxed Jinja2 environment searching the theme's ``templates/`` folders in order."""
+        env = _Sandbox(
             loader=jinja2.ChoiceLoader([
-                jinja2.FileSystemLoader([str(d / "templates") for d in self.dirs]),
+                *(_ThemeLoader(d, self.dirs) for d in self.dirs),
                 # "!default/article.html" names one theme's own template, so an
                 # override can extend the template it replaces.
-                jinja2.PrefixLoader({f"!{_read_manifest(d).get('name', d.name)}":
-                                     jinja2.FileSystemLoader(str(d / "templates")) for d in self.dirs}),
+                jinja2.PrefixLoader({f"!{_read_manifest(d).get('name', d.name)}": _ThemeLoader(d, self.dirs)
+                                     for d in self.dirs}),
             ]),
             autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),
             trim_blocks=True,
@@ -57,11 +70,13 @@ class Theme:
         env.filters["isodate"] = lambda d: d.strftime("%Y-%m-%d") if d else ""
         env.filters["names"] = join_names
         env.filters["kindname"] = lambda k: str(k.value if hasattr(k, "value") else k)
+        # The sandbox hides ``__class__``: templates ask a block's kind by name this way.
+        env.filters["typename"] = lambda value: type(value).__name__
         return env
 
     def css(self, name: str) -> str:
         """The concatenated ``css/NAME`` of the theme and its ancestors, ancestors first."""
-        parts = [(d / "css" / name).read_text("utf-8") for d in reversed(self.dirs) if (d / "css" / name).is_file()]
+        parts = [_read_text(d / "css" / name) for d in reversed(self.dirs) if self._usable(d / "css" / name)]
         if not parts:
             raise ThemeError(f"theme {self.name!r} has no css/{name}")
         return "\n".join(parts)
@@ -70,9 +85,97 @@ class Theme:
         """The first ``relative`` file found along the chain (fonts, images)."""
         for d in self.dirs:
             candidate = d / relative
-            if candidate.is_file():
+            if self._usable(candidate):
                 return candidate
         return None
+
+    def _usable(self, path: Path) -> bool:
+        """Whether ``path`` is a regular file inside the theme's folders (``load`` warned of any other)."""
+        return path.is_file() and _contained(path, self.dirs)
+
+
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """One theme folder's ``templates/``; a template resolving outside the theme's folders is not found."""
+
+    def __init__(self, folder: Path, roots: tuple[Path, ...]) -> None:
+        super().__init__(str(folder / "templates"))
+        self.roots = roots
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, object]:
+        # Checked before the loader opens it: a symlink may lead anywhere, a FIFO too.
+        candidate = Path(self.searchpath[0], *split_template_path(template))
+        if candidate.is_file() and not _contained(candidate, self.roots):
+            logger.debug("theme: template %s lies outside the theme's folders; not read", candidate)
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
+class _Template(jinja2.Template):
+    """A template whose failures, a sandbox breach above all, are one-line ``ThemeError``s naming it."""
+
+    def render(self, *args, **kwargs) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except jinja2.TemplateError as exc:  # before OSError: TemplateNotFound is one
+            raise _render_error(exc, self.filename or self.name) from exc
+        except (DeeplybookError, OSError):  # the writer's own, or the machine's (a full disk)
+            raise
+        except Exception as exc:  # noqa: BLE001 - anything else comes from the theme's code
+            raise _render_error(exc, self.filename or self.name) from exc
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, loading templates that report their failures as ``ThemeError``."""
+
+    template_class = _Template
+
+    def get_template(self, name, parent=None, globals=None):  # noqa: A002 - Jinja's own signature
+        try:
+            return super().get_template(name, parent, globals)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ThemeError(f"line {exc.lineno}: invalid template: {exc.message}", exc.filename or name) from exc
+        except UnicodeDecodeError as exc:
+            raise ThemeError(f"template {name!r} is not UTF-8 text") from exc
+        except jinja2.TemplateNotFound as exc:
+            if parent is not None:  # an include or import: `ignore missing` may catch it, else render reports it
+                raise
+            raise ThemeError(f"the theme has no template {name!r}") from exc
+
+
+def _render_error(exc: Exception, template: str | None) -> ThemeError:
+    """The one-line error for a template that failed: where (the innermost template line) and why."""
+    where, line = template or "<template>", None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        # Jinja rewrites tracebacks so that template code shows as frames of the template file.
+        if not frame.filename.endswith(".py") and not frame.filename.startswith("<"):
+            where, line = frame.filename, frame.lineno
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        where, line = exc.filename, exc.lineno
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        why = f"breaks out of Jinja's sandbox: {exc}"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        why = f"includes {exc.name!r}, which no folder of the theme holds"
+    elif isinstance(exc, jinja2.TemplateError):
+        why = f"cannot be rendered: {exc}"
+    else:
+        why = f"cannot be rendered: {type(exc).__name__}: {exc}"
+    at = f"line {line}: " if line else ""
+    return ThemeError(" ".join(f"{at}{why}".split()), where)
+
+
+def _contained(path: Path, roots: tuple[Path, ...]) -> bool:
+    try:
+        within(path, roots)
+    except (Refused, OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return False
+    return True
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ThemeError("is not UTF-8 text", path) from exc
 
 
 def load(name: str = "default", *, search: tuple[Path, ...] = ()) -> Theme:
@@ -93,7 +196,29 @@ def load(name: str = "default", *, search: tuple[Path, ...] = ()) -> Theme:
         seen.append(current)
         dirs.append(folder)
         current = _read_manifest(folder).get("extends")
-    return Theme(name, tuple(dirs))
+    theme = Theme(name, tuple(dirs))
+    _warn_untrusted(theme)
+    _warn_outside_links(theme)
+    return theme
+
+
+def _warn_untrusted(theme: Theme) -> None:
+    """Warn (``theme-untrusted``) when the theme's chain holds a folder outside the built-in themes."""
+    builtin = builtin_root().resolve()
+    outside = [d for d in theme.dirs if not d.resolve().is_relative_to(builtin)]
+    if outside:
+        others = f" (and {', '.join(str(d) for d in outside[1:])})" if outside[1:] else ""
+        warn("theme-untrusted", f"theme {theme.name!r} is not a built-in theme{others}; "
+                                "its templates run in Jinja's sandbox", outside[0])
+
+
+def _warn_outside_links(theme: Theme) -> None:
+    """Warn (``file-refused``) of every theme file that resolves outside the theme's folders: it is not read."""
+    for folder in theme.dirs:
+        for sub in ("templates", "css", "fonts"):
+            for path in sorted((folder / sub).rglob("*")):
+                if not _contained(path, theme.dirs):
+                    warn("file-refused", "lies outside the theme's folders (a symlink?); not read", path)
 
 
 def _find(name: str, roots: tuple[Path, ...]) -> Path:
@@ -108,8 +233,11 @@ def _find(name: str, roots: tuple[Path, ...]) -> Path:
 
 
 def _read_manifest(folder: Path) -> dict:
+    manifest = folder / "theme.toml"
+    if not _contained(manifest, (folder,)):
+        raise ThemeError("lies outside its theme's folder (a symlink?); not read", manifest)
     try:
-        return tomllib.loads((folder / "theme.toml").read_text("utf-8"))
+        return tomllib.loads(_read_text(manifest))
     except tomllib.TOMLDecodeError as exc:
         raise ThemeError(f"invalid theme.toml: {exc}", folder / "theme.toml") from exc
 
