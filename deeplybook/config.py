@@ -13,7 +13,9 @@ An edition file describes one book (or a series of volumes) made from an archive
     [output]    folder, stem, formats, theme, chunk_size, jobs
 
 Every path is relative to the edition file's folder, and nothing is read but what
-the file names. ``load`` checks the whole file before it gives up, so one
+the file names: the cover and foreword must lie in the edition file's folder or a
+source folder, symlinks resolved, or they are left out with a ``file-refused``
+warning. ``load`` checks the whole file before it gives up, so one
 ``ConfigError`` lists every problem with its key and line; keys it does not know
 are warnings (``config-unknown-key``) that suggest the key that was likely meant.
 """
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import readers, themes
+from . import inputs, readers, themes
 from .pipeline import FORMATS
 from .edition import GROUPS, ORDERS, slugify
 from .errors import ConfigError, DeeplybookError
@@ -273,6 +275,8 @@ class _Checker:
         self.path = path
         self.base = path.parent
         self.problems: list[str] = []
+        self.roots: tuple[str, ...] = inputs.roots_of([self.base])
+        self.limits = inputs.Limits()
 
     def line_of(self, key: str) -> int | None:
         """The line of ``key``, or of the nearest enclosing key or table that was found."""
@@ -368,6 +372,7 @@ class _Checker:
                 what = "matches no file" if glob.has_magic(pattern) else "no such file or folder"
                 self.problem("sources.paths", f"{pattern!r}: {what} (paths are relative to the edition file)")
             paths.extend(found)
+        self.roots = inputs.roots_of([self.base, *paths])
         reader = self.get(t, "sources.reader", _string)
         if reader:
             try:
@@ -439,11 +444,17 @@ class _Checker:
             )
         return Front(cover, foreword, imprint)
 
-    def existing_file(self, value: Any) -> Path:
+    def existing_file(self, value: Any) -> Path | None:
+        """The file ``value`` names; ``None`` with a warning when it may not be read (see the module)."""
         name = _nonempty(value)
         path = self.at(name)
-        if not path.is_file():
+        if not os.path.lexists(path) or path.is_dir():
             raise _Wrong(f"{name!r}: no such file (paths are relative to the edition file)")
+        try:
+            inputs.admit(path, self.roots, self.limits)
+        except inputs.Refused as refused:
+            warn(refused.code, refused.reason, refused.path)
+            return None
         return path
 
     def markdown(self, path: Path) -> tuple[Block, ...]:
@@ -452,14 +463,17 @@ class _Checker:
         from .readers.htmlblocks import blocks_from_html
 
         try:
-            source = path.read_text("utf-8")
+            source = inputs.read_bytes(path, self.roots, self.limits).decode("utf-8")
+        except inputs.Refused as refused:
+            warn(refused.code, refused.reason, refused.path)
+            return ()
         except (OSError, UnicodeDecodeError) as exc:
             self.problem("front.foreword", f"{path.name}: cannot be read: {exc}")
             return ()
         # Raw HTML in the Markdown stays text: the foreword is written by people, but
         # nothing unsanitised reaches a book.
         rendered = MarkdownIt("commonmark", {"html": False}).render(source)
-        return blocks_from_html(rendered, base=path.parent)
+        return readers.contained_blocks(blocks_from_html(rendered, base=path.parent), self.roots, self.limits)
 
     def output(self, title: str) -> Output:
         t = self.table("output")

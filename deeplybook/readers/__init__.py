@@ -8,8 +8,14 @@ A reader is a module (or any object) with:
 * ``read(path) -> list[Article]``: the articles in the file. It raises ``Skip`` for a
   file that is fine but holds no article (a listing page, a redirect stub), and
   ``ReadError`` for a file that is broken;
-* optionally ``claims_folder(path) -> bool`` and ``read_folder(path, report)``: a
-  reader that understands a whole folder layout (a site mirror) walks it itself.
+* optionally ``claims_folder(path) -> bool`` and ``read_folder(path, report, *,
+  cache, roots, limits)``: a reader that understands a whole folder layout (a site
+  mirror) walks it itself, under the same rules (``deeplybook.inputs``).
+
+Which files are read is decided here, not by the readers: a file is read only when
+it is a regular file under the paths the build was given and within the size limit,
+each page's reading is bounded in time, and a picture an article names is kept only
+under the same rules (``file-refused``, ``file-too-large``, ``read-timeout``).
 
 Readers register under the entry-point group ``deeplybook.readers``; the built-in
 ones are listed in ``BUILTIN`` so that a source checkout works without installing.
@@ -17,6 +23,7 @@ ones are listed in ``BUILTIN`` so that a source checkout works without installin
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import os
@@ -26,10 +33,12 @@ from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
 from .. import cache as cache_module
+from .. import inputs
 from . import pool
 from ..errors import DeeplybookError, ReadError
+from ..inputs import Limits, Refused
 from ..log import counting_warnings, logger, warn
-from ..model import Article
+from ..model import Article, Figure
 
 #: Built-in readers: entry-point name -> module. Order breaks sniffing ties.
 BUILTIN = {
@@ -80,6 +89,12 @@ class ReadReport:
         self.failed.append((str(path), error))
         warn("read-failed", error, path)
 
+    def refuse(self, refused: Refused) -> None:
+        """Record a file not read (outside the input, special, too large, too slow), and warn under its code."""
+        passed = self.failed if refused.code == "read-timeout" else self.skipped
+        passed.append((str(refused.path), refused.reason))
+        warn(refused.code, refused.reason, refused.path)
+
 
 def available() -> dict[str, object]:
     """All readers by name: the built-ins, then any registered by other packages."""
@@ -110,9 +125,8 @@ def get(name: str) -> object:
 
 
 def choose(path: Path) -> object | None:
-    """The reader most sure it can read ``path``, or ``None``."""
-    with open(path, "rb") as handle:
-        head = handle.read(_HEAD_BYTES)
+    """The reader most sure it can read ``path``, or ``None``; ``Refused`` for a FIFO or device."""
+    head = inputs.head(path, _HEAD_BYTES)
     best, best_score = None, 0
     for reader in available().values():
         score = reader.sniff(path, head)
@@ -184,6 +198,7 @@ def read(
     reader: str | None = None,
     report: ReadReport | None = None,
     cache: cache_module.Cache | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Article]:
     """Read files and folders into articles, one at a time.
 
@@ -191,25 +206,31 @@ def read(
     is walked by that reader. A broken file is reported and warned about and the
     others go on; a missing path is an error at once. With a ``cache``, files that
     did not change since an earlier read are not parsed again.
+
+    Only files under ``paths`` are read (a symlink leading elsewhere is refused), and
+    only as much as ``limits`` allows: see ``deeplybook.inputs``.
     """
     report = report if report is not None else ReadReport()
     cache = cache if cache is not None else cache_module.DISABLED
+    limits = limits if limits is not None else Limits()
+    paths = [Path(raw) for raw in paths]
+    roots = inputs.roots_of(paths)
     forced = get(reader) if reader else None
     files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
+    rules = {"cache": cache, "roots": roots, "limits": limits}
+    for path in paths:
         if not path.exists():
             raise ReadError("no such file or folder", path)
         claimant = _claimant(path, forced) if path.is_dir() else None
         if claimant is not None:
-            yield from _read_files(files, reader, report, cache)
+            yield from _read_files(files, reader, report, **rules)
             files = []
-            yield from claimant.read_folder(path, report, cache=cache)
+            yield from claimant.read_folder(path, report, **rules)
         elif path.is_dir():
-            files.extend(_walk(path))
+            files.extend(_walk(path, roots, report))
         else:
             files.append(path)
-    yield from _read_files(files, reader, report, cache)
+    yield from _read_files(files, reader, report, **rules)
 
 
 def _claimant(folder: Path, forced: object | None) -> object | None:
@@ -221,24 +242,30 @@ def _claimant(folder: Path, forced: object | None) -> object | None:
     return None
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        for name in sorted(filenames):
+def _walk(folder: Path, roots: tuple[str, ...], report: ReadReport) -> Iterator[Path]:
+    for dirpath, _, filenames in inputs.walk(folder, roots, report.refuse):
+        for name in filenames:
             if not name.startswith("."):
-                yield Path(dirpath) / name
+                yield dirpath / name
 
 
-def _read_files(files: list[Path], reader: str | None, report: ReadReport,
-                cache: cache_module.Cache) -> Iterator[Article]:
+def _read_files(files: list[Path], reader: str | None, report: ReadReport, *, cache: cache_module.Cache,
+                roots: tuple[str, ...], limits: Limits) -> Iterator[Article]:
     # Workers get the reader's name, not the module: modules do not pickle.
-    task = functools.partial(_read_one, reader=reader, cache=cache)
+    task = functools.partial(_read_one, reader=reader, cache=cache, roots=roots, limits=limits)
     yield from pool.run(task, files, report)
 
 
-def _read_one(path: Path, report: ReadReport, *, reader: str | None, cache: cache_module.Cache) -> list[Article]:
+def _read_one(path: Path, report: ReadReport, *, reader: str | None, cache: cache_module.Cache,
+              roots: tuple[str, ...], limits: Limits) -> list[Article]:
     try:
-        articles = read_file_cached(path, get(reader) if reader else None, cache)
+        with inputs.reading(path, limits):
+            inputs.admit(path, roots, limits)
+            articles = read_file_cached(path, get(reader) if reader else None, cache)
+            articles = [contained(article, roots, limits) for article in articles]
+    except Refused as refused:
+        report.refuse(refused)
+        return []
     except Skip as why:
         report.skip(path, str(why))
         return []
@@ -248,3 +275,36 @@ def _read_one(path: Path, report: ReadReport, *, reader: str | None, cache: cach
     report.read += 1
     report.articles += len(articles)
     return articles
+
+
+def contained(article: Article, roots: tuple[str, ...], limits: Limits) -> Article:
+    """``article`` with each picture file checked like a page: resolved, under ``roots``, regular, not too large.
+
+    A picture that fails keeps its URL but loses its file, with a warning naming it;
+    one that passes points at its resolved file, which the writers then read.
+    """
+    lead = _contained_figure(article.lead, roots, limits) if article.lead is not None else None
+    body = tuple(_contained_figure(block, roots, limits) if isinstance(block, Figure) else block
+                 for block in article.body)
+    if lead is article.lead and all(new is old for new, old in zip(body, article.body)):
+        return article
+    return dataclasses.replace(article, lead=lead, body=body)
+
+
+def contained_blocks(blocks: tuple, roots: tuple[str, ...], limits: Limits) -> tuple:
+    """``blocks`` with their pictures checked as in ``contained``."""
+    return tuple(_contained_figure(block, roots, limits) if isinstance(block, Figure) else block for block in blocks)
+
+
+def _contained_figure(figure: Figure, roots: tuple[str, ...], limits: Limits) -> Figure:
+    image = figure.image
+    if image is None or not image.path:
+        return figure
+    try:
+        resolved = str(inputs.admit(image.path, roots, limits))
+    except Refused as refused:
+        warn(refused.code, refused.reason, refused.path)
+        resolved = None
+    if resolved == image.path:
+        return figure
+    return dataclasses.replace(figure, image=dataclasses.replace(image, path=resolved))

@@ -27,9 +27,10 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from .. import sanitize
+from .. import inputs, sanitize
 from ..cache import DISABLED, Cache
 from ..errors import ReadError
+from ..inputs import Limits, Refused
 from ..model import (
     Article,
     Block,
@@ -43,11 +44,11 @@ from ..model import (
     Paragraph,
     Quote,
 )
-from . import Skip, pool, through_cache
+from . import Skip, contained, pool, through_cache
 from . import fields
 from .fields import parse_date
-
 from .htmlblocks import parse_document
+
 NAME = "newsdeeply"
 
 #: Where the mirror's root folder lived on the web.
@@ -163,14 +164,20 @@ def claims_folder(path: Path) -> bool:
     return _is_site_folder(path) or any(_is_site_folder(child) for child in _subfolders(path))
 
 
-def read_folder(path: Path, report, *, cache: Cache | None = None, jobs: int | None = None) -> Iterator[Article]:
+def read_folder(path: Path, report, *, cache: Cache | None = None, jobs: int | None = None,
+                roots: tuple[str, ...] | None = None, limits: Limits | None = None) -> Iterator[Article]:
     """Every article and briefing of a mirror, oldest first, each page read once.
 
     Files passed over are recorded in ``report`` with the reason; a page that cannot be
     read is reported as failed and the others go on. Pages are parsed on ``jobs``
     processes (all cores by default); with a ``cache``, unchanged pages are not parsed.
+    Only files under ``roots`` (the folder itself by default) are read, within ``limits``;
+    a picture may also come from the mirror holding a site folder given alone, where
+    HTTrack keeps the files the sites share.
     """
     folder = Path(path)
+    roots = roots if roots is not None else inputs.roots_of([folder])
+    limits = limits if limits is not None else Limits()
     if _is_site_folder(folder):
         sites = [folder]
     else:
@@ -180,9 +187,11 @@ def read_folder(path: Path, report, *, cache: Cache | None = None, jobs: int | N
                 report.skip(entry, "listing page (front page of the mirror)")
     groups: list[list[Path]] = []
     for site in sites:
-        groups.extend(_site_groups(site, report))
+        groups.extend(_site_groups(site, report, roots))
     candidates = frozenset(file for group in groups for file in group)
-    task = functools.partial(_read_group_task, candidates=candidates, cache=cache or DISABLED)
+    pictures = roots + _mirror_of(folder)
+    task = functools.partial(_read_group_task, candidates=candidates, cache=cache or DISABLED, roots=roots,
+                             pictures=pictures, limits=limits)
     articles = list(pool.run(task, groups, report, jobs=jobs))
     articles.sort(key=_reading_order)
     for article in articles:
@@ -191,8 +200,16 @@ def read_folder(path: Path, report, *, cache: Cache | None = None, jobs: int | N
         yield article
 
 
-def _read_group_task(group: list[Path], report, *, candidates: frozenset[Path], cache: Cache) -> list[Article]:
-    return list(_read_group(group, candidates, report, cache))
+def _read_group_task(group: list[Path], report, *, candidates: frozenset[Path], cache: Cache,
+                     roots: tuple[str, ...], pictures: tuple[str, ...], limits: Limits) -> list[Article]:
+    return list(_read_group(group, candidates, report, cache, roots, pictures, limits))
+
+
+def _mirror_of(folder: Path) -> tuple[str, ...]:
+    """The mirror root above a site folder given alone (HTTrack's ``NAME.html`` lies beside ``NAME/``), if any."""
+    if _is_site_folder(folder) and (folder.parent / f"{folder.name}.html").is_file():
+        return inputs.roots_of([folder.parent])
+    return ()
 
 
 # --- one page ------------------------------------------------------------------------
@@ -1148,10 +1165,10 @@ def _subfolders(path: Path) -> list[Path]:
     return sorted(child for child in path.iterdir() if child.is_dir() and not child.name.startswith("."))
 
 
-def _site_groups(site: Path, report) -> Iterator[list[Path]]:
+def _site_groups(site: Path, report, roots: tuple[str, ...]) -> Iterator[list[Path]]:
     """The article pages of one site folder, copies of a page grouped (by slug or day), best first."""
     copies: dict[tuple, list[tuple[tuple, Path]]] = {}
-    for file in _site_files(site, report):
+    for file in _site_files(site, report, roots):
         classified = _classify(file.relative_to(site).parts)
         if isinstance(classified, str):
             report.skip(file, classified)
@@ -1211,22 +1228,22 @@ def _classify(parts: tuple[str, ...]) -> _Classified | str:
     return "listing page"
 
 
-def _site_files(site: Path, report) -> Iterator[Path]:
+def _site_files(site: Path, report, roots: tuple[str, ...]) -> Iterator[Path]:
     """Every file of a site folder in sorted order; HTTrack's copies of other sites are skipped."""
-    for dirpath, dirnames, filenames in os.walk(site):
-        dirnames.sort()
+    for dirpath, dirnames, filenames in inputs.walk(site, roots, report.refuse):
         for outside in [d for d in dirnames if d in _OUTSIDE_FOLDERS]:
             dirnames.remove(outside)
-            for inner_path, inner_dirs, inner_files in os.walk(Path(dirpath) / outside):
+            for inner_path, inner_dirs, inner_files in os.walk(dirpath / outside):
                 inner_dirs.sort()
                 for name in sorted(inner_files):
                     report.skip(Path(inner_path) / name, "outside page (HTTrack's copy of another site)")
-        for name in sorted(filenames):
+        for name in filenames:
             if not name.startswith("."):
-                yield Path(dirpath) / name
+                yield dirpath / name
 
 
-def _read_group(group: list[Path], candidates: frozenset[Path], report, cache: Cache) -> Iterator[Article]:
+def _read_group(group: list[Path], candidates: frozenset[Path], report, cache: Cache, roots: tuple[str, ...],
+                pictures: tuple[str, ...], limits: Limits) -> Iterator[Article]:
     """The one article among copies of a page, best copy first; every other copy is reported.
 
     A redirect stub's target is read where it lies in the mirror, as a page of its own.
@@ -1238,9 +1255,10 @@ def _read_group(group: list[Path], candidates: frozenset[Path], report, cache: C
             passed.append((path, f"duplicate of {winner}"))
             continue
         try:
-            data = _read_bytes(path)
-        except ReadError as exc:
-            report.fail(path, str(exc).removeprefix(f"{path}: "))
+            with inputs.reading(path, limits):
+                data = inputs.read_bytes(path, roots, limits)
+        except Refused as refused:
+            report.refuse(refused)
             continue
         target = _redirect_target(data)
         if target is not None:
@@ -1256,7 +1274,7 @@ def _read_group(group: list[Path], candidates: frozenset[Path], report, cache: C
         if winner is not None:
             passed.append((path, f"duplicate of {winner}"))
             continue
-        article = _parse_reporting(data, path, report, cache)
+        article = _parse_reporting(data, path, report, cache, pictures, limits)
         if article is not None:
             winner = path
             yield article
@@ -1271,12 +1289,17 @@ def _small(path: Path) -> bool:
         return False
 
 
-def _parse_reporting(data: bytes, path: Path, report, cache: Cache) -> Article | None:
+def _parse_reporting(data: bytes, path: Path, report, cache: Cache, pictures: tuple[str, ...],
+                     limits: Limits) -> Article | None:
     try:
-        if cache.enabled:
-            (article,) = through_cache(cache, ("newsdeeply", str(path), data), lambda: [parse_page(data, path)])
-            return article
-        return parse_page(data, path)
+        with inputs.reading(path, limits):
+            if cache.enabled:
+                (article,) = through_cache(cache, ("newsdeeply", str(path), data), lambda: [parse_page(data, path)])
+            else:
+                article = parse_page(data, path)
+            return contained(article, pictures, limits)
+    except Refused as refused:
+        report.refuse(refused)
     except Skip as why:
         report.skip(path, str(why))
     except ReadError as exc:
