@@ -223,19 +223,20 @@ def _keep_spaces_between_inlines(page: etree._Element) -> None:
         if not element.tail or element.tail.strip():
             continue
         element.tail = None
-        # The space goes after the last text inside the element, however deep.
+        # The space goes after the last text inside the element, however deep (a
+        # comment holds no text of the page: the space goes after it, not into it).
         target = element
-        while len(target) and not (target[-1].tail or "").strip():
+        while len(target) and isinstance(target[-1].tag, str) and not (target[-1].tail or "").strip():
             target = target[-1]
         if len(target):
-            target[-1].tail += " "
+            target[-1].tail = (target[-1].tail or "") + " "
         else:
             target.text = (target.text or "") + " "
 
 
 def _to_html(main: etree._Element, captions: dict[str, etree._Element]) -> None:
     """Rename trafilatura's XML elements in place to their HTML equivalents."""
-    for element in list(main.iter()):
+    for element in list(main.iter(etree.Element)):
         tag = element.tag
         rend = element.attrib.pop("rend", "")
         if tag == "head":

@@ -165,7 +165,7 @@ class _Walker:
         figcaption = next(element.iter("figcaption"), None)
         if figcaption is not None:
             credit_element = next(
-                (e for e in figcaption.iter() if e.tag == "cite" or _CREDIT_CLASS.search(e.get("class", ""))),
+                (e for e in figcaption.iter(etree.Element) if e.tag == "cite" or _CREDIT_CLASS.search(e.get("class", ""))),
                 None,
             )
             if credit_element is not None and credit_element is not figcaption:

@@ -83,3 +83,30 @@ def test_every_text_an_article_holds_is_clean(tmp_path):
         "The numbers go in a ledger that nobody else reads.",
         '<a href="https://water.example/ledger">The ledger online</a> keeps the last ten years.',
     )]
+
+
+# --- comments and processing instructions -------------------------------------------------------
+
+
+def test_comments_and_processing_instructions_anywhere_are_stepped_over(tmp_path, epubcheck):
+    pages = [hostile("comments", name, tmp_path) for name in ("figure.html", "keeper.html", "notebook.md")]
+    result = deeplybook.build(pages, tmp_path / "book", title="Notebooks", formats=("epub",), cache=False)
+    assert result.report.read == 3, result.report
+    epubcheck(result.outputs["epub"])
+    text = chapters(result.outputs["epub"])
+    for survivor in ("The notebook open at 1987.", "Ada Moreno", "the same three cargoes: gravel, grain and coal & coke",
+                     "does not care who owns it", "1987 · 412 barges",
+                     "The Lock Keeper", "Forty years of barges in one notebook", "The lock at dawn",
+                     "Every barge that passed is in the notebook", "A page of the notebook",
+                     "What do the pages hold?", "Gravel, grain and coal", "The notebook goes to the museum",
+                     "The keeper's notebook lives in a drawer", "The drawer under the window"):
+        assert survivor in text
+    assert "php" not in text and "note" not in text.replace("notebook", "")
+
+
+def test_a_comment_in_a_caption_keeps_caption_and_credit():
+    from deeplybook.readers import generic
+
+    (article,) = generic.read(HOSTILE / "comments" / "figure.html")
+    (figure,) = [block for block in article.body if isinstance(block, Figure)]
+    assert (figure.caption, figure.credit) == ("The notebook open at 1987.", "Photo Ada Moreno")
