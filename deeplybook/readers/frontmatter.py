@@ -30,6 +30,8 @@ _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _FENCES = {"---": "YAML", "+++": "TOML"}
 _YAML_CLOSERS = ("---", "...")
 _TOML_LINE = re.compile(r"\(at line (\d+)")
+#: Real front matter is a few hundred characters; a header longer than this is refused.
+HEADER_LIMIT = 64 * 1024
 _KINDS = {
     "article": Kind.ARTICLE, "news": Kind.ARTICLE,
     "op-ed": Kind.OPED, "oped": Kind.OPED, "opinion": Kind.OPED,
@@ -85,13 +87,30 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     if end is None:
         raise ReadError(f"{_FENCES[fence]} front matter opened with '{fence}' on line 1 is never closed", path)
     header = "".join(lines[1:end])
-    meta = _parse_yaml(header, path) if fence == "---" else _parse_toml(header, path)
+    if len(header) > HEADER_LIMIT:
+        raise ReadError(f"front matter is longer than {HEADER_LIMIT // 1024} KiB; it is not read", path)
+    try:
+        meta = _parse_yaml(header, path) if fence == "---" else _parse_toml(header, path)
+    except RecursionError as exc:
+        raise ReadError(f"{_FENCES[fence]} front matter is nested too deeply to read", path) from exc
     return meta, "".join(lines[end + 1 :])
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases: front matter needs none, and each can stand for
+    a whole structure, so that a few hundred bytes ("billion laughs") unfold into billions."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            alias = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{alias.anchor}) are not allowed in front matter", alias.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _parse_yaml(header: str, path: Path) -> dict:
     try:
-        meta = yaml.safe_load(header)
+        meta = yaml.load(header, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader, aliases refused
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" on line {mark.line + 2}" if mark is not None else ""

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 import deeplybook
+from deeplybook import readers
+from deeplybook.inputs import Limits
 from deeplybook.log import counting_warnings
 from deeplybook.model import Exchange, Figure, Heading, Paragraph
 
@@ -110,3 +112,24 @@ def test_a_comment_in_a_caption_keeps_caption_and_credit():
     (article,) = generic.read(HOSTILE / "comments" / "figure.html")
     (figure,) = [block for block in article.body if isinstance(block, Figure)]
     assert (figure.caption, figure.credit) == ("The notebook open at 1987.", "Photo Ada Moreno")
+
+
+# --- front matter that attacks YAML -------------------------------------------------------------
+
+
+def test_a_yaml_alias_bomb_and_other_monster_headers_fail_alone(tmp_path):
+    bomb, ferry = HOSTILE / "yaml-bomb" / "laughs.md", HOSTILE / "yaml-bomb" / "ferry.md"
+    nested = tmp_path / "nested.md"
+    nested.write_text("---\ntitle: Deep\ndeep: " + "[" * 30_000 + "]" * 30_000 + "\n---\nBody.\n")
+    huge = tmp_path / "huge.md"
+    huge.write_text("---\ntitle: Huge\nnote: " + "x" * 100_000 + "\n---\nBody.\n")
+    report = readers.ReadReport()
+    with counting_warnings() as warnings:
+        # Should a header hang again, the time limit ends it as a read-timeout, and the test fails.
+        articles = list(readers.read([bomb, nested, huge, ferry], report=report, limits=Limits(page_seconds=20)))
+    assert [article.title for article in articles] == ["The Ferry Runs Again"]
+    failed = dict(report.failed)
+    assert "alias" in failed[str(bomb)] and "line 4" in failed[str(bomb)]
+    assert "nested too deeply" in failed[str(nested)]
+    assert "longer than" in failed[str(huge)]
+    assert warnings.counts == {"read-failed": 3}
