@@ -49,9 +49,9 @@ _markdown = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 def sniff(path: Path, head: bytes) -> int:
     """Sure of any file opening with a front matter fence; fairly sure of Markdown files."""
-    first_line = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip()
+    first_line = sanitize.head_text(head).split("\n", 1)[0].strip()
     suffix = Path(path).suffix.lower()
-    if first_line in (b"---", b"+++") and suffix in _MARKDOWN_SUFFIXES | _HTML_SUFFIXES:
+    if first_line in _FENCES and suffix in _MARKDOWN_SUFFIXES | _HTML_SUFFIXES:
         return 80
     return 40 if suffix in _MARKDOWN_SUFFIXES else 0
 

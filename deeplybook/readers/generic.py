@@ -28,7 +28,7 @@ from .htmlblocks import blocks_from_element, parse_document
 NAME = "generic"
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
-_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
+_HTML_MARKERS = ("<!doctype html", "<html", "<head", "<body")
 _MIN_WORDS = 20
 _INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup", "time", "u"}
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "OpinionNewsArticle", "AnalysisNewsArticle"}
@@ -41,7 +41,7 @@ _EMPHASIS = {"#b": "strong", "#i": "em", "#u": "em", "#sub": "sub", "#sup": "sup
 
 def sniff(path: Path, head: bytes) -> int:
     """Any HTML page, with a low score so that site-specific readers win."""
-    lowered = head[:4096].lower()
+    lowered = sanitize.head_text(head)[:4096].lower()
     if Path(path).suffix.lower() in _HTML_SUFFIXES or any(marker in lowered for marker in _HTML_MARKERS):
         return 30
     return 0

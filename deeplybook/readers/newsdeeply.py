@@ -75,8 +75,9 @@ _QA_CATEGORIES = {"Q&A"}
 _OPED_CATEGORIES = {"Op-Eds"}
 
 _MIRRORED_FROM = re.compile(rb"<!-- Mirrored from (\S+)")
-_STUB_TITLE = re.compile(rb"<title>\s*Page has moved\s*</title>", re.IGNORECASE)
-_REFRESH = re.compile(rb"""<meta[^>]+http-equiv=["']?refresh["']?[^>]*content=["'][^"']*url=([^"'>]+)""", re.IGNORECASE)
+_STUB_TITLE = re.compile(r"<title>\s*Page has moved\s*</title>", re.IGNORECASE)
+_REFRESH = re.compile(r"""<meta[^>]+http-equiv=["']?refresh["']?[^>]*content=["'][^"']*url=([^"'>]+)""", re.IGNORECASE)
+_STUB_LINK = re.compile(r"""<a\s+href=["']([^"']+)["']""", re.IGNORECASE)
 _STUB_LIMIT = 4096
 
 _READ_TIME = re.compile(r"(\d+)\s*min", re.IGNORECASE)
@@ -139,9 +140,10 @@ _VIDEO_HOSTS = ("youtube.com", "youtu.be", "vimeo.com", "newsinc.com", "dailymot
 
 def sniff(path: Path, head: bytes) -> int:
     """Certain for pages HTTrack mirrored from newsdeeply.com, unsure for other pages naming it."""
-    if b"Mirrored from www.newsdeeply.com" in head:
+    text = sanitize.head_text(head)
+    if "Mirrored from www.newsdeeply.com" in text:
         return 95
-    if b"newsdeeply" in head and b"<html" in head.lower():
+    if "newsdeeply" in text and "<html" in text.lower():
         return 40
     return 0
 
@@ -1318,12 +1320,11 @@ def _redirect_target(data: bytes) -> str | None:
     """Where an HTTrack "Page has moved" stub points, or ``None`` for a real page."""
     if len(data) > _STUB_LIMIT:
         return None
-    if not _STUB_TITLE.search(data) and not _REFRESH.search(data):
+    text = sanitize.head_text(data)
+    if not _STUB_TITLE.search(text) and not _REFRESH.search(text):
         return None
-    match = _REFRESH.search(data)
-    if match is None:
-        match = re.search(rb"""<a\s+href=["']([^"']+)["']""", data, re.IGNORECASE)
-    return html.unescape(match.group(1).decode("utf-8", "replace").strip()) if match else ""
+    match = _REFRESH.search(text) or _STUB_LINK.search(text)
+    return html.unescape(match.group(1).strip()) if match else ""
 
 
 _LATEST = dt.datetime.max.replace(tzinfo=dt.timezone.utc)

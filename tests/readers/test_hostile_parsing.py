@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import zipfile
@@ -133,3 +134,36 @@ def test_a_yaml_alias_bomb_and_other_monster_headers_fail_alone(tmp_path):
     assert "nested too deeply" in failed[str(nested)]
     assert "longer than" in failed[str(huge)]
     assert warnings.counts == {"read-failed": 3}
+
+
+# --- encodings --------------------------------------------------------------------------------
+
+# How each test page is written: its bytes, and the charset it declares.
+ENCODINGS = {
+    "UTF-16 LE with a BOM": (lambda text: codecs.BOM_UTF16_LE + text.encode("utf-16-le"), "utf-16"),
+    "UTF-16 BE with a BOM": (lambda text: codecs.BOM_UTF16_BE + text.encode("utf-16-be"), "utf-16"),
+    "UTF-32 LE with a BOM": (lambda text: codecs.BOM_UTF32_LE + text.encode("utf-32-le"), "utf-32"),
+    "UTF-32 BE with a BOM": (lambda text: codecs.BOM_UTF32_BE + text.encode("utf-32-be"), "utf-32"),
+    "UTF-8 with a BOM": (lambda text: codecs.BOM_UTF8 + text.encode("utf-8"), "utf-8"),
+    "Windows-1251 declared": (lambda text: text.encode("cp1251"), "windows-1251"),
+}
+
+
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+@pytest.mark.parametrize("name, reader", [("letters.html", "generic"), ("letters-deeply.html", "newsdeeply"),
+                                          ("letters.txt", "plaintext"), ("letters.md", "frontmatter")])
+def test_a_page_in_another_encoding_reads_as_it_does_in_utf8(tmp_path, name, reader, encoding):
+    encode, charset = ENCODINGS[encoding]
+    if reader in ("plaintext", "frontmatter") and "declared" in encoding:
+        pytest.skip("plain text and Markdown declare no charset")
+    (tmp_path / "utf-8").mkdir()
+    plain = hostile("encodings", name, tmp_path / "utf-8", CHARSET="utf-8")
+    page = tmp_path / name
+    page.write_bytes(encode(plain.read_text("utf-8").replace('charset="utf-8"', f'charset="{charset}"')))
+    chosen = readers.choose(page)
+    assert chosen is readers.get(reader)
+    (article,) = chosen.read(page)
+    (expected,) = chosen.read(plain)
+    assert article.title == "Letters From Київ"
+    assert (article.body, article.authors, article.dek) == (expected.body, expected.authors, expected.dek)
+    assert "Київ" in " ".join(block.text for block in article.body)
