@@ -92,5 +92,6 @@ def pdf_text(path: Path) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory, monkeypatch):
-    """Builds in tests cache into a folder of the test run, never the user's cache."""
+    """Builds in tests cache into a folder of the test run, never the user's cache, signed by the run's key."""
     monkeypatch.setenv("DEEPLYBOOK_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("DEEPLYBOOK_CACHE_KEY", str(tmp_path_factory.getbasetemp() / "cache-key"))

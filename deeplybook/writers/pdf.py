@@ -63,13 +63,19 @@ MAX_METADATA_AUTHORS = 12
 def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Theme = "default",
               chunk_size: int | None = None, jobs: int | None = None,
               toc: tuple[TocEntry, ...] | None = None, one_document: bool = False,
-              cache: Cache | None = None) -> Path:
+              cache: Cache | None = None, tagged: bool = False) -> Path:
     """Write ``edition`` as an A5 PDF book at ``path`` and return the path.
 
     ``chunk_size`` is the number of articles rendered per WeasyPrint document
     (automatic when ``None``), ``jobs`` the number of worker processes (all
     cores when ``None``). The file appears whole or not at all. With a ``cache``,
     chunks whose articles, theme and book did not change are not rendered again.
+
+    ``tagged=True`` makes a tagged PDF (PDF/UA-1, WeasyPrint's ``pdf/ua-1``): a
+    structure tree of headings, paragraphs, lists, figures with their alt text and
+    links, the language and the title. It is rendered as one document, like
+    ``one_document``: merging chunks keeps their pages but drops their structure
+    trees, so a merged book would be untagged.
 
     Workers start from a fresh interpreter ("forkserver"), which imports the
     calling script again: a script that calls this at its top level must do so
@@ -96,9 +102,9 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
     day = made.replace(hour=0, minute=0, second=0, microsecond=0)
     front = Front(header, toc, len(articles), date_span(min(dates, default=None), max(dates, default=None)), day)
     with atomic_path(path) as temp:
-        if one_document:
+        if one_document or tagged:
             back = Back(indexes) if indexes else None
-            render(Part(theme, header, items, front, anchors, True, _meta(edition, made), back), temp)
+            render(Part(theme, header, items, front, anchors, True, _meta(edition, made), back, tagged=tagged), temp)
         else:
             jobs = jobs or os.cpu_count() or 1
             size = chunk_size or automatic_chunk_size(len(articles), jobs)

@@ -124,6 +124,8 @@ class Part:
     """The indexes, when this part closes the book."""
     digits: int = 4
     """How many digits the widest page number may have: the width of the stand-ins."""
+    tagged: bool = False
+    """A tagged PDF (PDF/UA-1): structure tree, language, alt text; for the whole book in one document only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +197,7 @@ def render(part: Part, out: Path) -> Rendered:
         for name, box in page.anchors.items():
             if name in wanted and name not in anchors:
                 anchors[name] = (index, box[0] * PT_PER_PX, box[1] * PT_PER_PX)
-    _write(document, out)
+    _write(document, out, **(TAGGED if part.tagged else {}))
     return Rendered(out, len(document.pages), anchors, slots)
 
 
@@ -227,12 +229,17 @@ def render_overlay(overlay: Overlay, out: Path) -> Rendered:
     return Rendered(out, len(document.pages), {})
 
 
-def _write(document, out: Path) -> None:
+def _write(document, out: Path, **options) -> None:
     try:
-        document.write_pdf(out)
+        document.write_pdf(out, **options)
     except OSError as exc:
         raise WriteError(f"cannot write a part of the book: {exc.strerror}", out) from exc
 
+
+#: WeasyPrint's options for a tagged book: PDF/UA-1 tags the content (headings,
+#: paragraphs, lists, figures with their alt text, links), keeps running heads out
+#: of the structure, and states the language and the title.
+TAGGED = {"pdf_variant": "pdf/ua-1"}
 
 #: The attribute that marks a page-number stand-in in a part's HTML.
 _SLOT_ATTRIBUTE = "data-page-of"
