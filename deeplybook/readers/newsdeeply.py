@@ -418,7 +418,7 @@ def byline_names(text: str) -> tuple[str, ...]:
 def _published(element: etree._Element, linked: dict, path: Path) -> tuple[str, dt.datetime | None]:
     """The publication date as printed and as a UTC datetime (``None`` when it does not parse)."""
     stamps = element.xpath(".//time/@datetime")
-    text = stamps[0] if stamps else linked.get("datePublished")
+    text = str(stamps[0]) if stamps else linked.get("datePublished")  # a plain str: lxml's keeps its tree alive
     if not isinstance(text, str) or not text.strip():
         cells = element.xpath(".//table[contains(@class, 'meta')]//td[small[contains(., 'Published')]]")
         text = ""
