@@ -189,10 +189,11 @@ def _bars_wanted(quiet: bool) -> bool:
 @click.option("--theme", default="default", show_default=True, help="A built-in theme name or a theme folder.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
 @click.option("--chunk-size", type=click.IntRange(1, 10_000), default=None, help="Articles per PDF render chunk.")
+@click.option("--pdf-tagged", is_flag=True, help="A tagged PDF (PDF/UA-1) for screen readers; rendered as one document.")
 @_cache_options
 @_talk_options
 def quick(paths, output, title, subtitle, formats, language, editors, publisher, group_by, order, reader,
-          theme, jobs, chunk_size, no_cache, clear_cache, strict, quiet, verbose):
+          theme, jobs, chunk_size, pdf_tagged, no_cache, clear_cache, strict, quiet, verbose):
     """Make a book from PATHS at once (the default command: `make-ebook PATH...`).
 
     PATHS are article files or folders (a News Deeply mirror, or one site of it).
@@ -206,7 +207,8 @@ def quick(paths, output, title, subtitle, formats, language, editors, publisher,
         output = output or Path("build") / "syria-deeply-sample"
     title = title or "Collected Articles"
     output = output or Path("build") / pipeline.edition_module.slugify(title)
-    pdf_options = {k: v for k, v in (("jobs", jobs), ("chunk_size", chunk_size)) if v is not None}
+    pdf_options = {k: v for k, v in (("jobs", jobs), ("chunk_size", chunk_size), ("tagged", pdf_tagged or None))
+                   if v is not None}
     with counting_warnings() as warnings:
         try:
             result = pipeline.build(
@@ -236,12 +238,13 @@ _EDITION = click.argument("edition_file", metavar="EDITION", type=click.Path(exi
 @click.option("-f", "--format", "formats", default=None, callback=_formats,
               help="Formats to write instead of the file's, comma-separated (epub, pdf).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
+@click.option("--pdf-tagged", is_flag=True, help="A tagged PDF (PDF/UA-1), as the file's [output] pdf_tagged = true.")
 @_cache_options
 @_talk_options
-def build_command(edition_file, output, formats, jobs, no_cache, clear_cache, strict, quiet, verbose):
+def build_command(edition_file, output, formats, jobs, pdf_tagged, no_cache, clear_cache, strict, quiet, verbose):
     """Make the books EDITION (an edition file) describes."""
     _configure_output(quiet, verbose)
-    pdf_options = {"jobs": jobs} if jobs else None
+    pdf_options = {k: v for k, v in (("jobs", jobs), ("tagged", pdf_tagged)) if v} or None
     with counting_warnings() as warnings, ProgressBars(_bars_wanted(quiet)) as bars:
         try:
             results = pipeline.build_edition(edition_file, output=output, formats=formats, pdf_options=pdf_options,

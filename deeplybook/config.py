@@ -10,7 +10,7 @@ An edition file describes one book (or a series of volumes) made from an archive
     [volumes]   by = "year" | max_articles = N
     [front]     cover, foreword; [front.imprint] source, mirrored, count, built
     [back]      indexes
-    [output]    folder, stem, formats, theme, chunk_size, jobs
+    [output]    folder, stem, formats, theme, chunk_size, jobs, pdf_tagged
 
 Every path is relative to the edition file's folder, and nothing is read but what
 the file names: the cover and foreword must lie in the edition file's folder or a
@@ -58,7 +58,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "front": ("cover", "foreword", "imprint"),
     "front.imprint": ("source", "mirrored", "count", "built"),
     "back": ("indexes",),
-    "output": ("folder", "stem", "formats", "theme", "chunk_size", "jobs"),
+    "output": ("folder", "stem", "formats", "theme", "chunk_size", "jobs", "pdf_tagged"),
 }
 
 
@@ -167,6 +167,8 @@ class Output:
     """Articles per PDF render chunk; the writer's default when ``None``."""
     jobs: int | None = None
     """Processes rendering the PDF; all cores when ``None``."""
+    pdf_tagged: bool = False
+    """A tagged PDF (PDF/UA-1), rendered as one document."""
 
     @property
     def stem_path(self) -> Path:
@@ -490,7 +492,8 @@ class _Checker:
             self.problem("output.theme", str(exc))
         chunk_size = g(t, "output.chunk_size", _positive)
         jobs = g(t, "output.jobs", _positive)
-        return Output(folder, stem, formats, theme, chunk_size, jobs)
+        pdf_tagged = g(t, "output.pdf_tagged", _bool, False)
+        return Output(folder, stem, formats, theme, chunk_size, jobs, pdf_tagged)
 
 
 class _Wrong(Exception):
@@ -690,6 +693,7 @@ folder = "build"
 formats = ["epub", "pdf"]
 theme = "default"
 # chunk_size = 200               # articles per PDF render chunk
+# pdf_tagged = true              # a tagged PDF (PDF/UA-1) for screen readers, rendered in one piece
 '''
 
 

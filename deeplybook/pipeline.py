@@ -155,7 +155,8 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
 
     config = edition_file if isinstance(edition_file, EditionConfig) else load(edition_file)
     report = readers.ReadReport()
-    options = {k: v for k, v in (("jobs", config.output.jobs), ("chunk_size", config.output.chunk_size)) if v}
+    options = {k: v for k, v in (("jobs", config.output.jobs), ("chunk_size", config.output.chunk_size),
+                                 ("tagged", config.output.pdf_tagged)) if v}
     options.update(pdf_options or {})
     _start_pdf_workers(formats or config.output.formats, options)
     planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache, progress=progress)
@@ -174,7 +175,7 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
 def _start_pdf_workers(formats: Sequence[str], pdf_options: dict | None) -> None:
     """When a PDF will be rendered on several cores, let its workers' server import WeasyPrint during the read."""
     options = pdf_options or {}
-    if "pdf" in formats and options.get("jobs") != 1 and not options.get("one_document"):
+    if "pdf" in formats and options.get("jobs") != 1 and not (options.get("one_document") or options.get("tagged")):
         from .writers.pdf import start_workers
 
         start_workers()

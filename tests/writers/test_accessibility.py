@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import io
+import textwrap
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 import tinycss2
 import tinycss2.color3
+from click.testing import CliRunner
 from lxml import etree
 from PIL import Image as PILImage
 
-from deeplybook import edition, sanitize
+from deeplybook import cli, config, edition, sanitize
+from deeplybook.errors import DeeplybookError
 from deeplybook.model import Figure, Heading, Image, Paragraph
+from deeplybook.sample import sample_path
 from deeplybook.themes import builtin_root
 from deeplybook.writers.epub import write_epub
+from deeplybook.writers.pdf import write_pdf
 from factories import article, interview
 
 #: WCAG 2.1 AA minimum contrast for text of any size (1.4.3); we hold large text to it too.
@@ -277,3 +283,87 @@ def test_a_theme_that_animates_makes_the_flashing_hazard_unknown(tmp_path):
     book = write_epub(edition.make([article(1)], title="T"), tmp_path / "m.epub", theme=str(theme))
     assert _schema(_opf(book), "accessibilityHazard") == ["noSoundHazard", "unknownFlashingHazard",
                                                          "noMotionSimulationHazard"]
+
+
+# --- The tagged PDF (PDF/UA-1) ---------------------------------------------------------------------
+
+def _struct_elements(element, found=None) -> list:
+    """Every structure element under ``element``, in reading order."""
+    found = [] if found is None else found
+    if isinstance(element, pikepdf.Array):
+        for child in element:
+            _struct_elements(child, found)
+    elif isinstance(element, pikepdf.Dictionary) and "/S" in element:
+        found.append(element)
+        if "/K" in element:
+            _struct_elements(element.K, found)
+    return found
+
+
+def test_a_tagged_pdf_has_a_structure_tree_language_and_alt_text(tmp_path):
+    picture = tmp_path / "red.png"
+    PILImage.new("RGB", (300, 200), (200, 0, 0)).save(picture)
+    lead = Figure("A <em>red</em> field.", "ME", Image("http://x/red.png", path=str(picture)))
+    items = [article(1, year=2016, lead=lead), interview(2, year=2017, month=3), _odd_article()]
+    made = edition.make(items, title="Tagged", group_by=["year"], back_matter=("contributors",),
+                        foreword=(Paragraph("Why."),), language="en-GB")
+    book = write_pdf(made, tmp_path / "tagged.pdf", tagged=True)
+    with pikepdf.open(book) as pdf:
+        assert [str(p) for p in pdf.check_pdf_syntax()] == []
+        root = pdf.Root
+        assert root.MarkInfo.Marked is True
+        assert str(root.Lang) == "en-GB"
+        assert root.ViewerPreferences.DisplayDocTitle is True
+        assert "/ParentTree" in root.StructTreeRoot
+        with pdf.open_metadata() as xmp:
+            assert xmp["{http://www.aiim.org/pdfua/ns/id/}part"] == "1"
+            assert xmp["{http://purl.org/dc/elements/1.1/}title"] == "Tagged"
+        elements = _struct_elements(root.StructTreeRoot.K)
+        kinds = [str(e.S) for e in elements]
+        figures = [e for e in elements if e.S == "/Figure"]
+        assert len(figures) == 1 and str(figures[0].Alt) == "A red field."
+        assert {"/H1", "/H2", "/H3", "/P", "/L", "/Link"} <= set(kinds)
+        levels = [int(kind[2]) for kind in kinds if len(kind) == 3 and kind.startswith("/H")]
+        assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
+        assert sum(1 for page in pdf.pages if "/StructParents" in page) == len(pdf.pages)
+
+
+def test_the_chunked_pdf_is_untagged(tmp_path):
+    """Without ``tagged``, the book is merged from chunks, which keeps pages but not structure trees."""
+    made = edition.make([article(1), article(2)], title="Plain")
+    with pikepdf.open(write_pdf(made, tmp_path / "plain.pdf", jobs=1, chunk_size=1)) as pdf:
+        assert "/StructTreeRoot" not in pdf.Root and "/MarkInfo" not in pdf.Root
+
+
+def _is_tagged(path: Path) -> bool:
+    with pikepdf.open(path) as pdf:
+        return "/StructTreeRoot" in pdf.Root and bool(pdf.Root.MarkInfo.Marked)
+
+
+def test_the_command_line_and_the_edition_file_ask_for_a_tagged_pdf(tmp_path):
+    out = tmp_path / "quick"
+    done = CliRunner().invoke(cli.cli, [str(sample_path()), "-o", str(out), "--format", "pdf", "--pdf-tagged", "-q"])
+    assert done.exit_code == 0, done.output
+    assert _is_tagged(out.with_suffix(".pdf"))
+
+    samples = Path(__file__).resolve().parent.parent / "samples" / "editions" / "articles"
+    edition_file = tmp_path / "tagged.toml"
+    edition_file.write_text(textwrap.dedent(f"""
+        [book]
+        title = "Tagged Interviews"
+        [sources]
+        paths = ["{samples.as_posix()}"]
+        [output]
+        folder = "books"
+        stem = "tagged"
+        formats = ["pdf"]
+        pdf_tagged = true
+    """), "utf-8")
+    done = CliRunner().invoke(cli.cli, ["build", str(edition_file), "-q", "-j", "1"])
+    assert done.exit_code == 0, done.output
+    assert _is_tagged(tmp_path / "books" / "tagged.pdf")
+    assert config.load(edition_file).output.pdf_tagged is True
+
+    edition_file.write_text(edition_file.read_text().replace("pdf_tagged = true", 'pdf_tagged = "yes"'))
+    with pytest.raises(DeeplybookError, match="pdf_tagged"):
+        config.load(edition_file)
