@@ -17,6 +17,7 @@ Exit codes: 0 success; 1 the build failed (the reason is printed, naming the fil
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 from collections import Counter
@@ -29,6 +30,7 @@ from . import config as config_module
 from . import pipeline, readers
 from .cache import Cache
 from .errors import ConfigError, DeeplybookError
+from .inputs import Limits, parse_size
 from .log import counting_warnings, logger
 from .model import Section
 from .sample import sample_path
@@ -73,6 +75,21 @@ def _cache_options(command: Callable) -> Callable:
                            help="Empty the cache first (it lives in $DEEPLYBOOK_CACHE or ~/.cache/deeplybook).")(command)
     return click.option("--no-cache", is_flag=True,
                         help="Read and render everything again; store nothing.")(command)
+
+
+def _size(ctx, param, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _input_options(command: Callable) -> Callable:
+    """--max-file-size, shared by the commands that build."""
+    return click.option("--max-file-size", "max_file_size", metavar="SIZE", callback=_size, default=None,
+                        help="Leave out input files larger than SIZE (200MB, 1GiB; default 64MiB).")(command)
 
 
 def _cache(no_cache: bool, clear_cache: bool) -> Cache:
@@ -190,10 +207,11 @@ def _bars_wanted(quiet: bool) -> bool:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
 @click.option("--chunk-size", type=click.IntRange(1, 10_000), default=None, help="Articles per PDF render chunk.")
 @click.option("--pdf-tagged", is_flag=True, help="A tagged PDF (PDF/UA-1) for screen readers; rendered as one document.")
+@_input_options
 @_cache_options
 @_talk_options
 def quick(paths, output, title, subtitle, formats, language, editors, publisher, group_by, order, reader,
-          theme, jobs, chunk_size, pdf_tagged, no_cache, clear_cache, strict, quiet, verbose):
+          theme, jobs, chunk_size, pdf_tagged, max_file_size, no_cache, clear_cache, strict, quiet, verbose):
     """Make a book from PATHS at once (the default command: `make-ebook PATH...`).
 
     PATHS are article files or folders (a News Deeply mirror, or one site of it).
@@ -215,7 +233,7 @@ def quick(paths, output, title, subtitle, formats, language, editors, publisher,
                 paths, output, title=title, subtitle=subtitle, formats=formats, reader=reader, theme=theme,
                 group_by=[g.strip() for g in group_by.split(",") if g.strip()], order=order,
                 language=language, creators=list(editors), publisher=publisher, pdf_options=pdf_options,
-                cache=_cache(no_cache, clear_cache),
+                cache=_cache(no_cache, clear_cache), limits=_limits(Limits(), max_file_size),
             )
         except DeeplybookError as exc:
             _fail(exc)
@@ -239,15 +257,20 @@ _EDITION = click.argument("edition_file", metavar="EDITION", type=click.Path(exi
               help="Formats to write instead of the file's, comma-separated (epub, pdf).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
 @click.option("--pdf-tagged", is_flag=True, help="A tagged PDF (PDF/UA-1), as the file's [output] pdf_tagged = true.")
+@_input_options
 @_cache_options
 @_talk_options
-def build_command(edition_file, output, formats, jobs, pdf_tagged, no_cache, clear_cache, strict, quiet, verbose):
+def build_command(edition_file, output, formats, jobs, pdf_tagged, max_file_size, no_cache, clear_cache, strict,
+                  quiet, verbose):
     """Make the books EDITION (an edition file) describes."""
     _configure_output(quiet, verbose)
     pdf_options = {k: v for k, v in (("jobs", jobs), ("tagged", pdf_tagged)) if v} or None
     with counting_warnings() as warnings, ProgressBars(_bars_wanted(quiet)) as bars:
         try:
-            results = pipeline.build_edition(edition_file, output=output, formats=formats, pdf_options=pdf_options,
+            edition = config_module.load(edition_file)
+            sources = dataclasses.replace(edition.sources, limits=_limits(edition.sources.limits, max_file_size))
+            edition = dataclasses.replace(edition, sources=sources)
+            results = pipeline.build_edition(edition, output=output, formats=formats, pdf_options=pdf_options,
                                              cache=_cache(no_cache, clear_cache), progress=bars.callback)
         except DeeplybookError as exc:
             _fail(exc)
@@ -285,6 +308,13 @@ def list_command(edition_file, strict, quiet, verbose):
                f"{report.articles:,} read from {report.read:,} files, "
                f"{len(report.skipped):,} skipped, {len(report.failed):,} failed")
     _summarise_warnings(warnings.counts, quiet, strict)
+
+
+def _limits(limits: Limits, max_file_size: int | None) -> Limits:
+    """``limits`` with what the command line says instead."""
+    if max_file_size is not None:
+        limits = dataclasses.replace(limits, max_file_bytes=max_file_size)
+    return limits
 
 
 def contents_listing(volume) -> str:

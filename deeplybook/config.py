@@ -4,7 +4,7 @@ An edition file describes one book (or a series of volumes) made from an archive
 
     [book]      title, subtitle, creators, publisher, language, identifier, date,
                 rights, description, series, series_position
-    [sources]   paths (files, folders, globs), reader
+    [sources]   paths (files, folders, globs), reader, max_file_size
     [select]    from, until, topics, authors, kinds, include, exclude, title, text
     [group]     by, order
     [volumes]   by = "year" | max_articles = N
@@ -51,7 +51,7 @@ INDEXES = ("contributors", "topics", "sources")
 SCHEMA: dict[str, tuple[str, ...]] = {
     "book": ("title", "subtitle", "creators", "publisher", "language", "identifier", "date", "rights",
              "description", "series", "series_position"),
-    "sources": ("paths", "reader"),
+    "sources": ("paths", "reader", "max_file_size"),
     "select": ("from", "until", "topics", "authors", "kinds", "include", "exclude", "title", "text"),
     "group": ("by", "order"),
     "volumes": ("by", "max_articles"),
@@ -98,6 +98,8 @@ class Sources:
     """Files and folders, globs expanded, in the order written."""
     reader: str | None = None
     """A reader to use for every file instead of choosing one by content."""
+    limits: inputs.Limits = inputs.Limits()
+    """How much is read: the size limit a file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +383,10 @@ class _Checker:
                 readers.get(reader)
             except DeeplybookError as exc:
                 self.problem("sources.reader", str(exc))
-        return Sources(tuple(paths), reader or None)
+        self.limits = inputs.Limits(
+            max_file_bytes=self.get(t, "sources.max_file_size", _size, inputs.DEFAULT_MAX_FILE_BYTES),
+        )
+        return Sources(tuple(paths), reader or None, self.limits)
 
     def at(self, name: str) -> Path:
         """``name`` relative to the edition file's folder, with ``a/../`` steps taken out."""
@@ -538,6 +543,15 @@ def _positive(value: Any) -> int:
     return value
 
 
+def _size(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _Wrong(f'must be a size like "200MB", not {_type_name(value)}')
+    try:
+        return inputs.parse_size(value)
+    except ValueError as exc:
+        raise _Wrong(str(exc)) from None
+
+
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -653,6 +667,7 @@ language = "en"
 # Files, folders (a whole News Deeply mirror too) and globs such as "pages/**/*.html".
 paths = [{paths}]
 # reader = "newsdeeply"          # force a reader instead of choosing one by content
+# max_file_size = "200MB"        # larger files are left out (default 64MiB)
 
 [select]
 # Leave a rule out to let every article through it.

@@ -11,6 +11,7 @@ from . import edition as edition_module
 from . import readers, toc
 from .cache import Cache
 from .errors import DeeplybookError
+from .inputs import Limits
 from .log import logger
 from .model import Article, Edition
 from .themes import Theme, load as load_theme
@@ -32,12 +33,14 @@ class BuildResult:
 
 
 def read(paths: Iterable[str | os.PathLike[str]], *, reader: str | None = None,
-         report: readers.ReadReport | None = None, cache: Cache | bool = False) -> list[Article]:
+         report: readers.ReadReport | None = None, cache: Cache | bool = False,
+         limits: Limits | None = None) -> list[Article]:
     """Read files and folders (a site mirror too) into articles, in the order found.
 
-    ``cache=True`` uses the user's cache folder, or pass a ``Cache``.
+    ``cache=True`` uses the user's cache folder, or pass a ``Cache``. Only files under
+    ``paths`` are read, within ``limits`` (size and time; see ``deeplybook.inputs``).
     """
-    return list(readers.read(paths, reader=reader, report=report, cache=as_cache(cache)))
+    return list(readers.read(paths, reader=reader, report=report, cache=as_cache(cache), limits=limits))
 
 
 def as_cache(cache: Cache | bool) -> Cache:
@@ -76,6 +79,7 @@ def build(
     order: str = "date",
     pdf_options: dict | None = None,
     cache: Cache | bool = True,
+    limits: Limits | None = None,
     **metadata,
 ) -> BuildResult:
     """Read ``paths``, make an edition titled ``title`` and write it in ``formats``.
@@ -87,7 +91,7 @@ def build(
     targets = output_paths(output, formats)
     report = readers.ReadReport()
     _start_pdf_workers(formats, pdf_options)
-    articles = read(paths, reader=reader, report=report, cache=cache)
+    articles = read(paths, reader=reader, report=report, cache=cache, limits=limits)
     if not articles:
         raise DeeplybookError("no articles found in the input (see the skipped files with --verbose)")
     edition = edition_module.make(articles, title=title, group_by=group_by, order=order, **metadata)
@@ -130,7 +134,8 @@ def plan_edition(config, *, output: str | os.PathLike[str] | None = None, format
     sources = config.sources
     total = _count_files(sources.paths)
     articles = []
-    for article in readers.read(sources.paths, reader=sources.reader, report=report, cache=as_cache(cache)):
+    for article in readers.read(sources.paths, reader=sources.reader, report=report, cache=as_cache(cache),
+                                limits=sources.limits):
         articles.append(article)
         if progress:
             progress("read", min(report.read + len(report.skipped) + len(report.failed), total), total)

@@ -1,13 +1,25 @@
-"""Reading many files in worker processes, with skips, failures and warnings carried back."""
+"""Reading many files in worker processes, with skips, failures and warnings carried back.
+
+A worker stuck on one page is ended by its watchdog (``deeplybook.inputs``), and a
+worker may crash; either breaks the pool. The pages the workers were on are then
+known from their notes: the one that stopped its worker is left out with a warning,
+and the work not yet done goes on in a new pool.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import tempfile
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Callable, Iterable, Iterator, TypeVar
 
+from .. import inputs
+from ..errors import DeeplybookError
 from ..log import counting_warnings, logger
 from ..model import Article
 
@@ -45,11 +57,12 @@ def _detached(task: Callable, item) -> Outcome:
                    report.read, report.articles)
 
 
-def _silence_inherited_handlers() -> None:
+def _start_worker(notes: str, abandoned: dict[str, tuple[str, str]]) -> None:
     # A forked worker inherits the command line's handlers; its warnings are
     # replayed by the parent, so printing them here too would say everything twice.
     logger.handlers[:] = [logging.NullHandler()]
     logger.propagate = False
+    inputs.watch_worker(notes, abandoned)
 
 
 def run(task: Callable[[Item, object], list[Article]], items: Iterable[Item], report, *,
@@ -65,18 +78,64 @@ def run(task: Callable[[Item, object], list[Article]], items: Iterable[Item], re
         for item in items:
             yield from task(item, report)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_silence_inherited_handlers) as pool:
-        chunk = max(1, min(32, len(items) // (jobs * 8)))
-        outcomes = pool.map(_detached, [task] * len(items), items, chunksize=chunk)
-        yield from _replay(outcomes, report)
+    with tempfile.TemporaryDirectory(prefix="deeplybook-read-") as notes:
+        yield from _supervised(task, items, report, jobs, notes)
 
 
-def _replay(outcomes: Iterable[Outcome], report) -> Iterator[Article]:
-    for outcome in outcomes:
-        report.skipped.extend(outcome.skipped)
-        report.failed.extend(outcome.failed)
-        report.read += outcome.read
-        report.articles += outcome.counted
-        for code, message in outcome.warnings:
-            logger.warning("%s", message, extra={"code": code})
-        yield from outcome.articles
+#: A page a worker was on when it stopped for no known reason is tried this many times.
+_TRIES = 2
+#: Pool breaks that name no page before the read gives up.
+_BLIND_BREAKS = 3
+
+
+def _supervised(task: Callable, items: list, report, jobs: int, notes: str) -> Iterator[Article]:
+    """``run`` on a pool that is started again without the page that broke it, until every item is done."""
+    abandoned: dict[str, tuple[str, str]] = {}
+    suspects: Counter[str] = Counter()
+    blind = 0
+    while items:
+        done = 0
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                                     initargs=(notes, abandoned)) as pool:
+                chunk = max(1, min(32, len(items) // (jobs * 8)))
+                for outcome in pool.map(_detached, repeat(task), items, chunksize=chunk):
+                    yield from _replay(outcome, report)
+                    done += 1
+            return
+        except BrokenProcessPool:
+            items = items[done:]
+            if not _abandon(inputs.stopped_pages(notes), abandoned, suspects):
+                blind += 1
+                if blind >= _BLIND_BREAKS:
+                    raise DeeplybookError("the processes reading the input keep stopping without a word "
+                                          "(out of memory?); the read was given up") from None
+
+
+def _abandon(stopped: list[inputs.Stopped], abandoned: dict[str, tuple[str, str]], suspects: Counter) -> bool:
+    """Add to ``abandoned`` the pages that stopped a worker; whether any page was named at all."""
+    culprits = [page for page in stopped if page.how != "unknown"]
+    for page in culprits:
+        if page.how == "timeout":
+            abandoned[page.path] = ("read-timeout", "reading neither finished nor stopped within its time limit; "
+                                                    "its worker process was ended and the page left out")
+        else:
+            abandoned[page.path] = ("read-failed", "its worker process crashed reading it; left out")
+    if not culprits:
+        # Killed from outside (out of memory?) or ended by the pool: a page twice
+        # in progress at such a stop is the likely cause.
+        for page in stopped:
+            suspects[page.path] += 1
+            if suspects[page.path] >= _TRIES:
+                abandoned[page.path] = ("read-failed", "its worker process stopped twice while reading it; left out")
+    return bool(stopped)
+
+
+def _replay(outcome: Outcome, report) -> Iterator[Article]:
+    report.skipped.extend(outcome.skipped)
+    report.failed.extend(outcome.failed)
+    report.read += outcome.read
+    report.articles += outcome.counted
+    for code, message in outcome.warnings:
+        logger.warning("%s", message, extra={"code": code})
+    yield from outcome.articles
