@@ -45,7 +45,8 @@ from ..model import Article, Edition, Section, TocEntry
 from ..output import atomic_path, build_time
 from ..themes import Theme, load
 from .pdf_merge import Metadata, Placement, merge
-from .pdf_render import TITLE_ANCHOR, Back, Divider, Front, Overlay, Part, Placed, Rendered, render, render_overlay
+from .pdf_render import (TITLE_ANCHOR, Back, Divider, FolioType, Front, Overlay, Part, Placed, Rendered, render,
+                         render_folio, render_overlay)
 
 #: Articles per chunk when the caller does not say: large enough that WeasyPrint's
 #: fixed cost per document is small, small enough that memory stays low and two
@@ -194,7 +195,7 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
                                                        for item in items if isinstance(item, Divider)}
         started = time.perf_counter()
         merge([part.path for part in book.parts], target, bare=bare, anchors=book.placements, toc=toc,
-              metadata=metadata, overlays=book.overlays)
+              metadata=metadata, overlays=book.overlays, folio=book.folio)
         logger.info("PDF: %d pages merged in %.1f s", sum(p.page_count for p in book.parts),
                     time.perf_counter() - started)
 
@@ -207,6 +208,8 @@ class _Book:
     placements: dict[str, Placement]
     overlays: tuple[tuple[Path, tuple[int, ...]], ...]
     """Page-number overlay PDFs, each with the book page each of its pages goes over."""
+    folio: FolioType | None
+    """How the theme sets its folios; ``None`` when it prints none."""
 
 
 def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front, anchors: frozenset[str],
@@ -231,6 +234,7 @@ def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: 
     # Longest first, so that the last parts to finish are short and no worker idles
     # long at the end: the front matter and indexes, then the chunks by their length.
     front_part, *back_part = matter(digits)
+    folio = pool.submit(render_folio, theme, folder / "folio.pdf")
     pending: dict[int, Callable[[], Rendered]] = {}
     for n in sorted(range(len(chunks)), key=lambda n: -_weight(chunks[n])):
         pending[n] = renderer.submit(Part(theme, header, chunks[n], None, anchors, False),
@@ -251,7 +255,7 @@ def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: 
     overlays = _render_overlay(renderer, parts, numbers, folder, jobs)
     if cache.enabled:
         logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
-    return _Book(parts, placements, overlays)
+    return _Book(parts, placements, overlays, folio.result())
 
 
 def _weight(chunk: tuple[Divider | Placed, ...]) -> int:

@@ -17,18 +17,8 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf, String
 
 from ..log import warn
 from ..model import TocEntry
-from .pdf_render import BOOK_SCHEME, anchor_of
+from .pdf_render import BOOK_SCHEME, FolioType, anchor_of
 
-#: Folios are set in Times, a font every PDF viewer has, so stamping embeds nothing.
-FOLIO_FONT = "/Times-Roman"
-#: Folio size in points.
-FOLIO_SIZE = 9.0
-#: Every Times digit is half an em wide: a folio's width is known without the font file.
-FOLIO_DIGIT_WIDTH = 0.5
-#: Height of the folio's baseline above the bottom edge, in points (about 10 mm to its middle).
-FOLIO_BASELINE = 25.5
-#: The folio's grey, as in the theme's ``@bottom-center``.
-FOLIO_GREY = 0.2
 _FOLIO_RESOURCE = "/DeeplybookFolio"
 _OVERLAY_RESOURCE = "/DeeplybookNumbers"
 _PREFIX = f"{BOOK_SCHEME}:"
@@ -66,16 +56,15 @@ class Metadata:
 
 def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str, Placement],
           toc: tuple[TocEntry, ...], metadata: Metadata,
-          overlays: tuple[tuple[Path, tuple[int, ...]], ...] = ()) -> None:
+          overlays: tuple[tuple[Path, tuple[int, ...]], ...] = (), folio: FolioType | None = None) -> None:
     """Write the book made of ``parts`` (in order) to ``target``.
 
-    Pages whose index is in ``bare`` get no folio; every other page gets its index + 1.
+    Pages whose index is in ``bare`` get no folio; every other page gets its index + 1,
+    set as ``folio`` says (none without it).
     Links to ``deeplybook:ANCHOR`` become jumps to where ``ANCHOR`` landed. Each
     overlay PDF's pages are laid over the book pages listed with it.
     """
     book = Pdf.new()
-    folio_font = book.make_indirect(Dictionary(
-        Type=Name.Font, Subtype=Name.Type1, BaseFont=Name(FOLIO_FONT), Encoding=Name.WinAnsiEncoding))
     save_state = book.make_stream(b"q\n")
     # qpdf reads a copied page's streams from its source file when it writes the
     # book, so the sources stay open until then.
@@ -92,11 +81,16 @@ def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str,
             sources.append(over)
             for source_page, index in zip(over.pages, targets, strict=True):
                 _lay_over(book, pages[index], source_page, f"{_OVERLAY_RESOURCE}{index}", save_state)
+        folio_font = None
+        if folio is not None:
+            sample = Pdf.open(folio.path)
+            sources.append(sample)
+            folio_font = book.copy_foreign(sample.pages[0].Resources.Font[folio.font])
         links = []
         for index, page in enumerate(pages):
             links.extend(_book_links(page))
-            if index not in bare:
-                _stamp_folio(book, page, index + 1, folio_font, save_state)
+            if folio is not None and index not in bare:
+                _stamp_folio(book, page, index + 1, folio, folio_font, save_state)
         for annotation, anchor in links:
             _point_link(pages, annotation, anchor, anchors)
         _add_outline(book, pages, toc, anchors)
@@ -161,18 +155,21 @@ def _draw_after(book: Pdf, page: pikepdf.Page, operators: bytes, save_state) -> 
     page.obj.Contents = Array([save_state, *streams, book.make_stream(operators)])
 
 
-def _stamp_folio(book: Pdf, page: pikepdf.Page, folio: int, font: Dictionary, save_state) -> None:
-    """Print ``folio`` centred at the foot of ``page``.
+def _stamp_folio(book: Pdf, page: pikepdf.Page, number: int, folio: FolioType, font: Dictionary,
+                 save_state) -> None:
+    """Print ``number`` at the foot of ``page``, centred where and set as the theme's folio.
 
     The font goes into the page's font resources under one name for the whole
     book, so a resource dictionary that the renderer shares among pages can take
     it as well.
     """
-    text = str(folio)
-    width = float(page.mediabox[2]) - float(page.mediabox[0])
-    x = width / 2 - FOLIO_SIZE * FOLIO_DIGIT_WIDTH * len(text) / 2
-    _draw_after(book, page, f"Q q {FOLIO_GREY} g BT {_FOLIO_RESOURCE} {FOLIO_SIZE:g} Tf {x:.2f} {FOLIO_BASELINE:.2f} Td "
-                            f"({text}) Tj ET Q\n".encode("ascii"), save_state)
+    digits = [int(digit) for digit in str(number)]
+    middle = (float(page.mediabox[0]) + float(page.mediabox[2])) / 2
+    x = middle + folio.offset - sum(folio.widths[digit] for digit in digits) / 2
+    codes = b"".join(folio.codes[digit] for digit in digits).hex()
+    red, green, blue = folio.colour
+    _draw_after(book, page, f"Q q {red:.4f} {green:.4f} {blue:.4f} rg BT {_FOLIO_RESOURCE} {folio.size:.4f} Tf "
+                            f"{x:.2f} {folio.baseline:.2f} Td <{codes}> Tj ET Q\n".encode("ascii"), save_state)
     _add_resource(page, "/Font", _FOLIO_RESOURCE, font)
 
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+import pikepdf
 import weasyprint
 from markupsafe import Markup
 from weasyprint.formatting_structure.boxes import TextBox
@@ -45,6 +46,10 @@ SLOT_CSS = {
 }
 #: WeasyPrint measures in CSS pixels, PDF in points.
 PT_PER_PX = 0.75
+#: The characters a folio is made of.
+DIGITS = "0123456789"
+#: CSS's generic font families: a keyword, not a name to quote.
+GENERIC_FAMILIES = frozenset({"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math"})
 #: Pictures sharper than this at the size they are printed are scaled down (by
 #: WeasyPrint, with Pillow): print quality, and an archive's 4,000-pixel photos do
 #: not make a book of hundreds of megabytes.
@@ -157,6 +162,28 @@ class Overlay:
 
 
 @dataclass(frozen=True, slots=True)
+class FolioType:
+    """The folio the theme prints, as the merge stamps it on each page: glyphs, size, colour, place."""
+
+    path: Path
+    """A PDF whose first page sets the ten digits in the folio's font: the font the merge embeds."""
+    font: str
+    """That font's resource name on the page."""
+    codes: tuple[bytes, ...]
+    """Each digit's character code in that font, from 0 to 9."""
+    widths: tuple[float, ...]
+    """Each digit's advance, in points."""
+    size: float
+    """The font size, in points."""
+    colour: tuple[float, float, float]
+    """Red, green and blue, from 0 to 1."""
+    offset: float
+    """How far right of the page's middle the folio is centred, in points."""
+    baseline: float
+    """The height of its baseline above the page's bottom edge, in points."""
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """A rendered part: where its PDF is, where each anchor landed, where page numbers go."""
 
@@ -229,6 +256,49 @@ def render_overlay(overlay: Overlay, out: Path) -> Rendered:
     return Rendered(out, len(document.pages), {})
 
 
+def render_folio(theme: Theme, out: Path) -> FolioType | None:
+    """The folio the theme's ``@bottom-center`` prints, each digit set once, for the merge to stamp with.
+
+    The merge prints the folios (a chunk does not know its first page's number);
+    with these glyphs they are in the theme's type, in a font embedded like any
+    other, and where one WeasyPrint document sets them. ``None``: the theme prints none.
+    """
+    page = weasyprint.HTML(string="<p></p>").render(
+        stylesheets=_stylesheets(theme, stamped=False), font_config=_font_config()).pages[0]
+    margin = next((box for box in page._page_box.children if getattr(box, "at_keyword", "") == "@bottom-center"), None)
+    text = next((box for box in margin.descendants() if isinstance(box, TextBox)), None) if margin else None
+    if text is None:
+        return None
+    digits = "".join(f'<div class="digit">{digit}</div>' for digit in DIGITS)
+    sample = weasyprint.HTML(string=(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'/><style>@page { size: 400px 400px; margin: 0 } "
+        f"body {{ margin: 0 }} .digit {{ {_type_of(text.style)}; white-space: nowrap }}</style></head>"
+        f"<body>{digits}</body></html>")).render(font_config=_font_config())
+    widths = tuple(box.width * PT_PER_PX for box in sample.pages[0]._page_box.descendants() if isinstance(box, TextBox))
+    _write(sample, out)
+    font, codes = _digit_codes(out)
+    return FolioType(out, font, codes, widths, text.style["font_size"] * PT_PER_PX,
+                     tuple(text.style["color"].coordinates[:3]),
+                     (text.position_x + text.width / 2 - page.width / 2) * PT_PER_PX,
+                     (page.height - text.position_y - text.baseline) * PT_PER_PX)
+
+
+def _digit_codes(sample: Path) -> tuple[str, tuple[bytes, ...]]:
+    """The font that sets the sample's digits, and each digit's code in it, read from its page's content."""
+    fonts, codes = set(), []
+    with pikepdf.open(sample) as pdf:
+        for operands, operator in pikepdf.parse_content_stream(pdf.pages[0]):
+            if operator == pikepdf.Operator("Tf"):
+                fonts.add(str(operands[0]))
+            elif operator in (pikepdf.Operator("Tj"), pikepdf.Operator("TJ")):
+                strings = operands[0] if operator == pikepdf.Operator("TJ") else operands
+                codes.append(b"".join(bytes(item) for item in strings if isinstance(item, pikepdf.String)))
+    if len(fonts) != 1 or len(codes) != len(DIGITS) or not all(codes):
+        raise WriteError(f"the folio's digits were not set in one font: fonts {sorted(fonts)}, {len(codes)} digits",
+                         sample)
+    return fonts.pop(), tuple(codes)
+
+
 def _write(document, out: Path, **options) -> None:
     try:
         document.write_pdf(out, **options)
@@ -258,7 +328,7 @@ def _slots(document) -> list[Slot]:
 
 def _type_of(style) -> str:
     """CSS declarations that set text in the type of a computed ``style``."""
-    families = ", ".join(html_module.escape(f"'{name}'") for name in style["font_family"])
+    families = ", ".join(name if name in GENERIC_FAMILIES else _css_string(name) for name in style["font_family"])
     line_height = style["line_height"]
     if line_height != "normal":
         line_height = f"{line_height.value}{line_height.unit}" if hasattr(line_height, "unit") else f"{line_height}"
@@ -269,6 +339,11 @@ def _type_of(style) -> str:
             f"font-style: {style['font_style']}; font-stretch: {style['font_stretch']}; "
             f"font-variant-numeric: {numeric}; line-height: {line_height}; "
             f"color: rgba({red}, {green}, {blue}, {style['color'].alpha})")
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string that cannot end a ``<style>`` element or the declaration it is in."""
+    return '"' + "".join(ch if ch.isalnum() or ch in " -_." else f"\\{ord(ch):x} " for ch in text) + '"'
 
 
 def html_of(part: Part, pictures: set[str] | None = None) -> str:
