@@ -1,15 +1,36 @@
-"""Writing output safely and reproducibly: the build clock and atomic file replacement."""
+"""Writing output safely and reproducibly: the build clock, atomic file replacement, temporaries."""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
+import io
 import os
+import re
+import shutil
+import socket
 import tempfile
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 from .errors import WriteError
+
+#: What a user is told for the errors a full or refusing disk gives, by errno.
+WRITE_PROBLEMS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file is larger than this system allows",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EIO: "the disk failed",
+}
+
+#: A temporary's name: ``.NAME.PID-HOST.RANDOM.part`` (a file) or ``.parts`` (a folder).
+_TEMPORARY = re.compile(r"^\..+\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.[a-z0-9_]+\.parts?$")
 
 
 def build_time() -> dt.datetime:
@@ -27,12 +48,23 @@ def build_time() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
+def write_error(exc: OSError, target: str | os.PathLike[str]) -> WriteError:
+    """The one-line error for ``exc``, met while writing ``target``: it names the target, not a temporary."""
+    reason = exc.strerror or str(exc)
+    problem = WRITE_PROBLEMS.get(exc.errno or 0)
+    if problem:
+        return WriteError(f"{problem} ({reason})", target)
+    where = f": {exc.filename}" if exc.filename and not _TEMPORARY.match(Path(exc.filename).name) else ""
+    return WriteError(f"cannot be written ({reason}{where})", target)
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` at once.
 
     On any error the temporary file is removed and ``path`` is left as it was, so a
-    reader of the output folder never sees a half-written book.
+    reader of the output folder never sees a half-written book; an ``OSError`` (a
+    full disk) becomes a ``WriteError`` naming ``path``.
     """
     target = Path(path)
     if target.is_dir():
@@ -41,13 +73,94 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WriteError(f"cannot create the folder: {exc.strerror}", target.parent) from exc
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=_prefix(target), suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise write_error(exc, target) from exc
     os.close(fd)
     temp_path = Path(temp)
     try:
         yield temp_path
         os.chmod(temp_path, 0o644)
+        # A disk that accepts writes lazily (NFS, a quota) reports a full disk here at the latest.
+        _sync(temp_path)
         os.replace(temp_path, target)
-    except BaseException:
+    except OSError as exc:
+        raise write_error(exc, target) from exc
+    finally:
         temp_path.unlink(missing_ok=True)
-        raise
+
+
+@contextmanager
+def scratch_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a hidden folder beside ``path`` for a writer's intermediate files; it is removed on exit.
+
+    Beside the book, not in the system's temporary folder: the book's own disk is
+    the one that must hold it.
+    """
+    target = Path(path)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".parts", dir=target.parent))
+    except OSError as exc:
+        raise write_error(exc, target) from exc
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class GuardedFile(io.RawIOBase):
+    """A file that C++ code (qpdf, through pikepdf) writes to: it never raises, it keeps the error.
+
+    When a Python ``write`` or ``flush`` raises while pikepdf saves (a full disk),
+    the exception crosses a C++ destructor and the process aborts (exit 134)
+    instead of raising. So the first error is kept, later writes are dropped, and
+    ``check`` raises the error once the C++ code has returned.
+    """
+
+    def __init__(self, file: io.BufferedIOBase) -> None:
+        super().__init__()
+        self.file = file
+        self.error: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        if self.error is None:
+            try:
+                self.file.write(data)
+            except OSError as exc:
+                self.error = exc
+        return len(data)
+
+    def flush(self) -> None:
+        if self.error is None and not self.file.closed:
+            try:
+                self.file.flush()
+            except OSError as exc:
+                self.error = exc
+
+    def check(self) -> None:
+        """Raise the first error a write met, if any."""
+        self.flush()
+        if self.error is not None:
+            raise self.error
+
+
+def _prefix(target: Path) -> str:
+    return f".{target.name}.{os.getpid()}-{_host()}."
+
+
+@lru_cache(maxsize=1)
+def _host() -> str:
+    """This machine, short: temporaries of builds on other machines sharing a folder are not ours."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

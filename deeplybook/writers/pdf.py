@@ -23,7 +23,6 @@ import math
 import multiprocessing
 import multiprocessing.forkserver
 import os
-import tempfile
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -42,7 +41,7 @@ from ..cover import date_span
 from ..errors import WriteError
 from ..log import logger
 from ..model import Article, Edition, Section, TocEntry
-from ..output import atomic_path, build_time
+from ..output import atomic_path, build_time, scratch_folder
 from ..themes import Theme, load
 from .pdf_merge import Metadata, Placement, merge
 from .pdf_render import (TITLE_ANCHOR, Back, Divider, FolioType, Front, Overlay, Part, Placed, Rendered, render,
@@ -69,8 +68,9 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
 
     ``chunk_size`` is the number of articles rendered per WeasyPrint document
     (automatic when ``None``), ``jobs`` the number of worker processes (all
-    cores when ``None``). The file appears whole or not at all. With a ``cache``,
-    chunks whose articles, theme and book did not change are not rendered again.
+    cores when ``None``). The file appears whole or not at all; a full disk raises
+    ``WriteError`` naming ``path``. With a ``cache``, chunks whose articles, theme
+    and book did not change are not rendered again.
 
     ``tagged=True`` makes a tagged PDF (PDF/UA-1, WeasyPrint's ``pdf/ua-1``): a
     structure tree of headings, paragraphs, lists, figures with their alt text and
@@ -109,8 +109,9 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
         else:
             jobs = jobs or os.cpu_count() or 1
             size = chunk_size or automatic_chunk_size(len(articles), jobs)
-            _write_chunked(theme, header, items, front, anchors, toc, _metadata(edition, made),
-                           size=size, jobs=jobs, target=temp, indexes=indexes, cache=cache or DISABLED)
+            with scratch_folder(path) as folder:
+                _write_chunked(theme, header, items, front, anchors, toc, _metadata(edition, made), size=size,
+                               jobs=jobs, target=temp, folder=folder, indexes=indexes, cache=cache or DISABLED)
     logger.info("PDF written: %s", path)
     return Path(path)
 
@@ -170,7 +171,7 @@ def chunks_of(items: tuple[Divider | Placed, ...], size: int) -> list[tuple[Divi
 
 def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: frozenset[str],
                    toc: tuple[TocEntry, ...], metadata: Metadata, *, size: int, jobs: int, target: Path,
-                   indexes: tuple, cache: Cache) -> None:
+                   folder: Path, indexes: tuple, cache: Cache) -> None:
     """Render every part in parallel, then the page-number overlay, then merge.
 
     Folios are printed after merging rather than by WeasyPrint: a chunk's first
@@ -180,24 +181,23 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
     """
     chunks = chunks_of(items, size)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="deeplybook-pdf-") as folder:
-        with _executor(jobs) as pool:
-            try:
-                book = _render_parts(pool, theme, header, chunks, front, anchors, Path(folder), indexes, cache, jobs)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-        logger.info("PDF: %d chunks of up to %d articles and %d front pages rendered by %d workers in %.1f s",
-                    len(chunks), size, book.parts[0].page_count, jobs, time.perf_counter() - started)
-        # The workers are gone before merging: the merge is the one step whose
-        # memory grows with the book, so it runs alone.
-        bare = {book.placements[TITLE_ANCHOR].page} | {book.placements[item.anchor].page
-                                                       for item in items if isinstance(item, Divider)}
-        started = time.perf_counter()
-        merge([part.path for part in book.parts], target, bare=bare, anchors=book.placements, toc=toc,
-              metadata=metadata, overlays=book.overlays, folio=book.folio)
-        logger.info("PDF: %d pages merged in %.1f s", sum(p.page_count for p in book.parts),
-                    time.perf_counter() - started)
+    with _executor(jobs) as pool:
+        try:
+            book = _render_parts(pool, theme, header, chunks, front, anchors, folder, indexes, cache, jobs)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    logger.info("PDF: %d chunks of up to %d articles and %d front pages rendered by %d workers in %.1f s",
+                len(chunks), size, book.parts[0].page_count, jobs, time.perf_counter() - started)
+    # The workers are gone before merging: the merge is the one step whose
+    # memory grows with the book, so it runs alone.
+    bare = {book.placements[TITLE_ANCHOR].page} | {book.placements[item.anchor].page
+                                                   for item in items if isinstance(item, Divider)}
+    started = time.perf_counter()
+    merge([part.path for part in book.parts], target, bare=bare, anchors=book.placements, toc=toc,
+          metadata=metadata, overlays=book.overlays, folio=book.folio)
+    logger.info("PDF: %d pages merged in %.1f s", sum(p.page_count for p in book.parts),
+                time.perf_counter() - started)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf, String
 
 from ..log import warn
 from ..model import TocEntry
+from ..output import GuardedFile
 from .pdf_render import BOOK_SCHEME, FolioType, anchor_of
 
 _FOLIO_RESOURCE = "/DeeplybookFolio"
@@ -95,9 +96,13 @@ def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str,
             _point_link(pages, annotation, anchor, anchors)
         _add_outline(book, pages, toc, anchors)
         _set_metadata(book, metadata)
-        # Fixed settings and an /ID derived from the content: equal books are equal bytes.
-        book.save(target, deterministic_id=True, compress_streams=True,
-                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        with open(target, "wb") as file:
+            # Not pikepdf's own file: a Python write that raises inside qpdf aborts the process.
+            sink = GuardedFile(file)
+            # Fixed settings and an /ID derived from the content: equal books are equal bytes.
+            book.save(sink, deterministic_id=True, compress_streams=True,
+                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            sink.check()
     finally:
         book.close()
         for source in sources:

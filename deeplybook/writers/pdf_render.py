@@ -300,10 +300,8 @@ def _digit_codes(sample: Path) -> tuple[str, tuple[bytes, ...]]:
 
 
 def _write(document, out: Path, **options) -> None:
-    try:
-        document.write_pdf(out, **options)
-    except OSError as exc:
-        raise WriteError(f"cannot write a part of the book: {exc.strerror}", out) from exc
+    # An OSError (a full disk) goes up as it is: the writer's atomic_path names the book, not the part.
+    document.write_pdf(out, **options)
 
 
 #: WeasyPrint's options for a tagged book: PDF/UA-1 tags the content (headings,

@@ -1,0 +1,141 @@
+"""Books are never half-written: a full disk is one line and exit 1, and leaves the previous book as it was.
+
+Each build runs ``make-ebook`` in a process of its own, as a user would, so that
+what the process leaves (files, exit code, processes) can be seen from outside.
+"""
+
+from __future__ import annotations
+
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pdf_checks import assert_sound_pdf
+
+SAMPLE_SITE = Path(__file__).resolve().parents[1] / "samples" / "newsdeeply" / "site"
+PREVIOUS = b"the previous book, which a failed build must leave as it was\n"
+#: How long a test waits for something a build must do before failing (never an assertion on time).
+PATIENCE = 120
+
+
+def make_ebook(*args: str, limit: int | None = None, new_session: bool = False, **popen) -> subprocess.Popen:
+    """Start ``make-ebook ARGS`` in a process of its own; ``limit`` caps the size of any file it writes."""
+
+    def cap_file_size() -> None:
+        # Past the cap a write fails with EFBIG instead of the process being killed by SIGXFSZ.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.Popen([sys.executable, "-m", "deeplybook.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=new_session,
+                            preexec_fn=cap_file_size if limit is not None else None, **popen)
+
+
+def finished(process: subprocess.Popen) -> tuple[int, str]:
+    _, err = process.communicate(timeout=PATIENCE * 2)
+    return process.returncode, err
+
+
+# --- a full disk -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def can_mount(tmp_path_factory) -> bool:
+    """Whether this process may mount a tmpfs (root in CI); else disks are imitated by a file size limit."""
+    probe = tmp_path_factory.mktemp("probe")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
+                             capture_output=True).returncode == 0
+    if mounted:
+        subprocess.run(["umount", str(probe)], check=True)
+    return mounted
+
+
+class SmallDisk:
+    """A folder on a disk of ``size`` bytes: a tmpfs of that size, or a limit on the size of each file written."""
+
+    def __init__(self, folder: Path, size: int, mount: bool) -> None:
+        self.folder, self.size, self.mount = folder, size, mount
+
+    def __enter__(self) -> "SmallDisk":
+        self.folder.mkdir()
+        if self.mount:
+            subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.size}", "tmpfs", str(self.folder)], check=True)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.mount:
+            subprocess.run(["umount", str(self.folder)], check=True)
+
+    def build(self, *args: str) -> tuple[int, str]:
+        """Run ``make-ebook ARGS`` writing here; its exit code and what it printed on stderr."""
+        return finished(make_ebook(*args, limit=None if self.mount else self.size))
+
+
+def fill(disk: SmallDisk, fmt: str, *, jobs: str = "2") -> tuple[int, str, list[str]]:
+    """Build the sample site's book into ``disk`` over a previous book: exit code, stderr, files left."""
+    target = disk.folder / f"book.{fmt}"
+    target.write_bytes(PREVIOUS)
+    code, err = disk.build(str(SAMPLE_SITE), "-o", str(target), "-f", fmt, "-j", jobs, "--no-cache", "-q")
+    left = sorted(entry.name for entry in disk.folder.iterdir())
+    if code:
+        assert target.read_bytes() == PREVIOUS, "a failed build changed the previous book"
+    return code, err, left
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> dict[str, int]:
+    """The size of the sample's EPUB and PDF, built on a roomy disk."""
+    folder = tmp_path_factory.mktemp("roomy")
+    sizes = {}
+    for fmt in ("epub", "pdf"):
+        code, err = finished(make_ebook(str(SAMPLE_SITE), "-o", str(folder / f"book.{fmt}"), "-f", fmt, "--no-cache"))
+        assert code == 0, err
+        sizes[fmt] = (folder / f"book.{fmt}").stat().st_size
+    return sizes
+
+
+def assert_one_line_failure(code: int, err: str, left: list[str], fmt: str) -> None:
+    lines = err.strip().splitlines()
+    assert code == 1, f"exit {code}: {err}"
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"make-ebook: error: ") and f"book.{fmt}: " in lines[0], lines[0]
+    assert "the disk is full (No space left on device)" in lines[0] or "larger than this system allows" in lines[0]
+    assert left == [f"book.{fmt}"], f"left behind: {left}"
+
+
+@pytest.mark.parametrize("fmt, jobs", [("epub", "2"), ("pdf", "1"), ("pdf", "2")])
+def test_a_full_disk_is_one_line_and_exit_1_and_the_previous_book_stays(tmp_path, can_mount, reference, fmt, jobs):
+    with SmallDisk(tmp_path / "disk", reference[fmt] // 2, can_mount) as disk:
+        code, err, left = fill(disk, fmt, jobs=jobs)
+    assert_one_line_failure(code, err, left, fmt)
+
+
+def test_a_disk_that_fills_at_any_stage_of_a_pdf_build_fails_cleanly(tmp_path, can_mount, reference):
+    """Disks ever larger, up to one that holds the book: each build fails cleanly or makes a sound book.
+
+    The steps are half a book apart, and the rendered parts are gone before the book
+    is complete, so the largest disk that fails holds every part: its build failed
+    while the parts were merged (pikepdf, where a full disk used to abort Python).
+    """
+    step = reference["pdf"] // 2
+    for n in range(1, 13):
+        with SmallDisk(tmp_path / f"disk-{n}", n * step, can_mount) as disk:
+            code, err, left = fill(disk, "pdf")
+            if code == 0:
+                assert left == ["book.pdf"], f"left behind: {left}"
+                assert_sound_pdf(disk.folder / "book.pdf")
+                break
+        assert_one_line_failure(code, err, left, "pdf")
+    else:
+        pytest.fail(f"no build succeeded on a disk of up to {12 * step} bytes")
+    assert n > 1, "the first disk should have been too small"
+
+
+def test_the_epub_on_a_disk_that_fills_late_fails_cleanly(tmp_path, can_mount, reference):
+    with SmallDisk(tmp_path / "disk", reference["epub"] - 4096, can_mount) as disk:
+        code, err, left = fill(disk, "epub")
+    assert_one_line_failure(code, err, left, "epub")
