@@ -87,7 +87,10 @@ def _size(ctx, param, value: str | None) -> int | None:
 
 
 def _input_options(command: Callable) -> Callable:
-    """--max-file-size, shared by the commands that build."""
+    """--max-file-size and --allow-remote, shared by the commands that build."""
+    command = click.option("--allow-remote", is_flag=True, default=None,
+                           help="Fetch over http(s) the pictures the archive lacks (nothing is fetched otherwise)."
+                           )(command)
     return click.option("--max-file-size", "max_file_size", metavar="SIZE", callback=_size, default=None,
                         help="Leave out input files larger than SIZE (200MB, 1GiB; default 64MiB).")(command)
 
@@ -211,7 +214,8 @@ def _bars_wanted(quiet: bool) -> bool:
 @_cache_options
 @_talk_options
 def quick(paths, output, title, subtitle, formats, language, editors, publisher, group_by, order, reader,
-          theme, jobs, chunk_size, pdf_tagged, max_file_size, no_cache, clear_cache, strict, quiet, verbose):
+          theme, jobs, chunk_size, pdf_tagged, max_file_size, allow_remote, no_cache, clear_cache, strict, quiet,
+          verbose):
     """Make a book from PATHS at once (the default command: `make-ebook PATH...`).
 
     PATHS are article files or folders (a News Deeply mirror, or one site of it).
@@ -233,7 +237,7 @@ def quick(paths, output, title, subtitle, formats, language, editors, publisher,
                 paths, output, title=title, subtitle=subtitle, formats=formats, reader=reader, theme=theme,
                 group_by=[g.strip() for g in group_by.split(",") if g.strip()], order=order,
                 language=language, creators=list(editors), publisher=publisher, pdf_options=pdf_options,
-                cache=_cache(no_cache, clear_cache), limits=_limits(Limits(), max_file_size),
+                cache=_cache(no_cache, clear_cache), limits=_limits(Limits(), max_file_size, allow_remote),
             )
         except DeeplybookError as exc:
             _fail(exc)
@@ -260,16 +264,16 @@ _EDITION = click.argument("edition_file", metavar="EDITION", type=click.Path(exi
 @_input_options
 @_cache_options
 @_talk_options
-def build_command(edition_file, output, formats, jobs, pdf_tagged, max_file_size, no_cache, clear_cache, strict,
-                  quiet, verbose):
+def build_command(edition_file, output, formats, jobs, pdf_tagged, max_file_size, allow_remote, no_cache, clear_cache,
+                  strict, quiet, verbose):
     """Make the books EDITION (an edition file) describes."""
     _configure_output(quiet, verbose)
     pdf_options = {k: v for k, v in (("jobs", jobs), ("tagged", pdf_tagged)) if v} or None
     with counting_warnings() as warnings, ProgressBars(_bars_wanted(quiet)) as bars:
         try:
             edition = config_module.load(edition_file)
-            sources = dataclasses.replace(edition.sources, limits=_limits(edition.sources.limits, max_file_size))
-            edition = dataclasses.replace(edition, sources=sources)
+            limits = _limits(edition.sources.limits, max_file_size, allow_remote)
+            edition = dataclasses.replace(edition, sources=dataclasses.replace(edition.sources, limits=limits))
             results = pipeline.build_edition(edition, output=output, formats=formats, pdf_options=pdf_options,
                                              cache=_cache(no_cache, clear_cache), progress=bars.callback)
         except DeeplybookError as exc:
@@ -310,10 +314,12 @@ def list_command(edition_file, strict, quiet, verbose):
     _summarise_warnings(warnings.counts, quiet, strict)
 
 
-def _limits(limits: Limits, max_file_size: int | None) -> Limits:
+def _limits(limits: Limits, max_file_size: int | None, allow_remote: bool | None) -> Limits:
     """``limits`` with what the command line says instead."""
     if max_file_size is not None:
         limits = dataclasses.replace(limits, max_file_bytes=max_file_size)
+    if allow_remote:
+        limits = dataclasses.replace(limits, allow_remote=True)
     return limits
 
 

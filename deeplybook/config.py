@@ -4,7 +4,7 @@ An edition file describes one book (or a series of volumes) made from an archive
 
     [book]      title, subtitle, creators, publisher, language, identifier, date,
                 rights, description, series, series_position
-    [sources]   paths (files, folders, globs), reader, max_file_size
+    [sources]   paths (files, folders, globs), reader, max_file_size, allow_remote
     [select]    from, until, topics, authors, kinds, include, exclude, title, text
     [group]     by, order
     [volumes]   by = "year" | max_articles = N
@@ -51,7 +51,7 @@ INDEXES = ("contributors", "topics", "sources")
 SCHEMA: dict[str, tuple[str, ...]] = {
     "book": ("title", "subtitle", "creators", "publisher", "language", "identifier", "date", "rights",
              "description", "series", "series_position"),
-    "sources": ("paths", "reader", "max_file_size"),
+    "sources": ("paths", "reader", "max_file_size", "allow_remote"),
     "select": ("from", "until", "topics", "authors", "kinds", "include", "exclude", "title", "text"),
     "group": ("by", "order"),
     "volumes": ("by", "max_articles"),
@@ -99,7 +99,7 @@ class Sources:
     reader: str | None = None
     """A reader to use for every file instead of choosing one by content."""
     limits: inputs.Limits = inputs.Limits()
-    """How much is read: the size limit a file."""
+    """How much is read: the size limit a file, and whether pictures may be fetched over http(s)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +385,7 @@ class _Checker:
                 self.problem("sources.reader", str(exc))
         self.limits = inputs.Limits(
             max_file_bytes=self.get(t, "sources.max_file_size", _size, inputs.DEFAULT_MAX_FILE_BYTES),
+            allow_remote=self.get(t, "sources.allow_remote", _bool, False),
         )
         return Sources(tuple(paths), reader or None, self.limits)
 
@@ -668,6 +669,7 @@ language = "en"
 paths = [{paths}]
 # reader = "newsdeeply"          # force a reader instead of choosing one by content
 # max_file_size = "200MB"        # larger files are left out (default 64MiB)
+# allow_remote = true            # fetch over http(s) the pictures the archive lacks
 
 [select]
 # Leave a rule out to let every article through it.

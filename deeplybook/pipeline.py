@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import edition as edition_module
-from . import readers, toc
+from . import readers, remote, toc
 from .cache import Cache
 from .errors import DeeplybookError
 from .inputs import Limits
@@ -94,9 +94,11 @@ def build(
     articles = read(paths, reader=reader, report=report, cache=cache, limits=limits)
     if not articles:
         raise DeeplybookError("no articles found in the input (see the skipped files with --verbose)")
-    edition = edition_module.make(articles, title=title, group_by=group_by, order=order, **metadata)
-    logger.info("edition %r: %d articles", edition.title, len(edition.articles))
-    return write(edition, targets, theme=theme, report=report, pdf_options=pdf_options, cache=cache)
+    with remote.fetcher(limits or Limits(), as_cache(cache)) as fetch:
+        articles = fetch.pictures(articles) if fetch else articles
+        edition = edition_module.make(articles, title=title, group_by=group_by, order=order, **metadata)
+        logger.info("edition %r: %d articles", edition.title, len(edition.articles))
+        return write(edition, targets, theme=theme, report=report, pdf_options=pdf_options, cache=cache)
 
 
 def write(edition: Edition, targets: dict[str, Path], *, theme: str | Theme = "default",
@@ -123,10 +125,11 @@ Progress = Callable[[str, int, int], None]
 
 def plan_edition(config, *, output: str | os.PathLike[str] | None = None, formats: Sequence[str] | None = None,
                  report: readers.ReadReport | None = None, cache: Cache | bool = True,
-                 progress: Progress | None = None) -> list:
+                 progress: Progress | None = None, fetch: remote.Fetcher | None = None) -> list:
     """Read an edition file's sources, select its articles and make its volumes, writing nothing.
 
     ``config`` is a loaded ``EditionConfig``; the result is a list of ``volumes.Volume``.
+    With a ``fetch``, the chosen articles' remote pictures are fetched.
     """
     from . import select, volumes
 
@@ -145,6 +148,8 @@ def plan_edition(config, *, output: str | os.PathLike[str] | None = None, format
     if not chosen:
         raise DeeplybookError(f"none of the {len(articles)} articles read matches [select]", config.path)
     logger.info("%s: %d of %d articles selected", config.path, len(chosen), len(articles))
+    if fetch is not None:
+        chosen = fetch.pictures(chosen)
     return volumes.make(config, chosen, output=output, formats=formats)
 
 
@@ -164,7 +169,15 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
                                  ("tagged", config.output.pdf_tagged)) if v}
     options.update(pdf_options or {})
     _start_pdf_workers(formats or config.output.formats, options)
-    planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache, progress=progress)
+    with remote.fetcher(config.sources.limits, as_cache(cache)) as fetch:
+        planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache, progress=progress,
+                               fetch=fetch)
+        return _write_volumes(planned, config, report, options, cache, progress)
+
+
+def _write_volumes(planned: list, config, report: readers.ReadReport, options: dict, cache: Cache | bool,
+                   progress: Progress | None) -> list[BuildResult]:
+    """Write each planned volume in each of its formats."""
     theme = load_theme(config.output.theme)  # once: its warnings are the build's, not each volume's
     files = [(volume, fmt, path) for volume in planned for fmt, path in volume.targets.items()]
     results = {id(volume): BuildResult(volume.edition, report=report) for volume in planned}

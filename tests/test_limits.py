@@ -116,14 +116,15 @@ def test_max_file_size_in_the_edition_file_and_on_the_build_command(tmp_path):
 
 def test_a_wrong_max_file_size_is_one_of_every_problem_reported(tmp_path):
     folder = input_folder(tmp_path)
-    edition = edition_file(tmp_path, folder, 'max_file_size = "lots"\nreader = "nonsense"')
+    edition = edition_file(tmp_path, folder, 'max_file_size = "lots"\nreader = "nonsense"\nallow_remote = "yes"')
     with pytest.raises(ConfigError) as failed:
         config.load(edition)
-    assert [p.split(":")[1].strip() for p in failed.value.problems] == ["sources.reader", "sources.max_file_size"]
+    assert [p.split(":")[1].strip() for p in failed.value.problems] == [
+        "sources.reader", "sources.max_file_size", "sources.allow_remote"]
 
 
 def test_the_starter_edition_file_mentions_the_size_limit():
-    assert '# max_file_size = "200MB"' in config.starter()
+    assert '# max_file_size = "200MB"' in config.starter() and '# allow_remote = true' in config.starter()
 
 
 # --- time ---------------------------------------------------------------------------------
