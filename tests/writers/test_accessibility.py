@@ -342,7 +342,7 @@ def _is_tagged(path: Path) -> bool:
 
 def test_the_command_line_and_the_edition_file_ask_for_a_tagged_pdf(tmp_path):
     out = tmp_path / "quick"
-    done = CliRunner().invoke(cli.cli, [str(sample_path()), "-o", str(out), "--format", "pdf", "--pdf-tagged", "-q"])
+    done = CliRunner().invoke(cli.cli, [str(sample_path()), "-o", str(out), "--format", "pdf", "--pdf-tagged"])
     assert done.exit_code == 0, done.output
     assert _is_tagged(out.with_suffix(".pdf"))
 
@@ -359,7 +359,7 @@ def test_the_command_line_and_the_edition_file_ask_for_a_tagged_pdf(tmp_path):
         formats = ["pdf"]
         pdf_tagged = true
     """), "utf-8")
-    done = CliRunner().invoke(cli.cli, ["build", str(edition_file), "-q", "-j", "1"])
+    done = CliRunner().invoke(cli.cli, ["build", str(edition_file), "-j", "1"])
     assert done.exit_code == 0, done.output
     assert _is_tagged(tmp_path / "books" / "tagged.pdf")
     assert config.load(edition_file).output.pdf_tagged is True
