@@ -280,6 +280,24 @@ def reading(path: object, limits: Limits) -> Iterator[None]:
         raise Refused(f"reading took longer than {seconds:g} s; left out", path, code="read-timeout") from None
 
 
+def next_page() -> None:
+    """Give the page about to be read the whole time limit again, for a reader of a file of many pages (WARC).
+
+    Does nothing outside ``reading``. A page that then runs over stops the whole
+    file's reading, as one page would.
+    """
+    if not _running:
+        return
+    seconds = _running[-1]
+    signal.setitimer(signal.ITIMER_REAL, seconds, _AGAIN)
+    if _WATCH is not None:
+        faulthandler.dump_traceback_later(_hard_seconds(seconds), exit=True, file=_WATCH.descriptor)
+
+
+#: The time limits of the ``reading`` blocks running in this process, innermost last.
+_running: list[float] = []
+
+
 @contextmanager
 def _alarm_after(seconds: float) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
@@ -289,9 +307,11 @@ def _alarm_after(seconds: float) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, _raise_expired)
     earlier, _ = signal.setitimer(signal.ITIMER_REAL, seconds, _AGAIN)
     started = time.monotonic()
+    _running.append(seconds)
     try:
         yield
     finally:
+        _running.pop()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
         if earlier:  # someone else's alarm was running: give it back what is left

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -16,9 +17,20 @@ from deeplybook import cli, config, readers
 from deeplybook.errors import ConfigError
 from deeplybook.inputs import Limits, parse_size
 from deeplybook.log import counting_warnings
-from deeplybook.readers import pool
+from deeplybook.model import Article, Paragraph
+from deeplybook.readers import pool, warc
 
 ARTICLES = Path(__file__).parent / "samples" / "editions" / "articles"
+
+
+@pytest.fixture(autouse=True)
+def _logger_restored():
+    """The command line configures the package logger; later tests expect it as it was."""
+    from deeplybook.log import logger
+
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    yield
+    logger.handlers[:], logger.propagate, logger.level = saved[0], saved[1], saved[2]
 
 
 def input_folder(tmp_path: Path, count: int = 3) -> Path:
@@ -196,3 +208,36 @@ def test_a_worker_stuck_beyond_the_alarm_is_ended_and_the_others_go_on(tmp_path,
     (message,) = messages(warned, "read-timeout")
     assert message.startswith(f"{folder / 'c-stuck.slow'}: reading neither finished nor stopped")
     assert [path for path, _ in report.failed] == [str(folder / "c-stuck.slow")]
+
+
+class PacedReader:
+    """A test-only reader that takes most of the time limit over each page of an archive."""
+
+    NAME = "paced"
+
+    @staticmethod
+    def sniff(path, head) -> int:
+        return 100
+
+    @staticmethod
+    def read(path):
+        time.sleep(0.6)
+        return [Article(title=f"Page {Path(path).stem}", body=(Paragraph("A page read slowly."),))]
+
+
+def test_each_page_of_a_warc_has_the_whole_time_limit(tmp_path, monkeypatch):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "slow.warc"
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        for number in range(3):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            body = io.BytesIO(f"<html><body><p>page {number}</p></body></html>".encode())
+            writer.write_record(writer.create_warc_record(f"https://site.example/p{number}", "response",
+                                                          payload=body, http_headers=headers))
+    monkeypatch.setattr(warc, "available", lambda: {"paced": PacedReader, "warc": warc})
+    articles, report, warned = read_all([path], limits=Limits(page_seconds=1), reader="warc")
+    assert [a.title for a in articles] == ["Page p0", "Page p1", "Page p2"]
+    assert not messages(warned, "read-timeout")

@@ -19,6 +19,16 @@ PICTURE = (Path(__file__).parent / "samples" / "generic" / "images" / "lanterns.
 PICTURES = ["/pictures/good.jpg", "/pictures/huge.jpg", "/pictures/missing.jpg"]
 
 
+@pytest.fixture(autouse=True)
+def _logger_restored():
+    """The command line configures the package logger; later tests expect it as it was."""
+    from deeplybook.log import logger
+
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    yield
+    logger.handlers[:], logger.propagate, logger.level = saved[0], saved[1], saved[2]
+
+
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.asked.append(self.path)

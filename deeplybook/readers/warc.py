@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from .. import inputs
 from ..errors import DeeplybookError, ReadError
 from ..log import logger, warn
 from ..model import Article, Image
@@ -148,6 +149,7 @@ def _html_page(record, path: Path) -> tuple[str, bytes] | None:
 def _read_page(uri: str, payload: bytes, path: Path, scratch: Path) -> list[Article]:
     """The articles of one archived page, read by the reader that sniffs it best."""
     source = f"{path}#{uri}"
+    inputs.next_page()  # the time limit is a page's, not the whole archive's
     page_file = scratch / _file_name(uri)
     page_file.write_bytes(payload)
     try:
