@@ -191,6 +191,7 @@ class _Pictures:
 
 
 def _census(edition: Edition, images: "_ImageShelf") -> _Pictures:
+    """Count the edition's pictures once the pages are rendered and the shelf knows which it embedded."""
     figures = [b for b in edition.foreword if isinstance(b, Figure)]
     figures += [f for a in edition.articles for f in (a.lead, *a.body) if isinstance(f, Figure)]
     embedded = [f for f in figures if f.image and images.hrefs.get(f.image.path or "")]
