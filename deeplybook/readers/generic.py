@@ -2,7 +2,9 @@
 
 trafilatura finds the article text and drops navigation, sidebars and footers; its
 XML output (headings, lists, quotes, pictures, emphasis, links) is renamed to the
-HTML it stands for and made into blocks by the shared HTML walker. Title, authors,
+HTML it stands for and made into blocks by the shared HTML walker. A page with
+more paragraphs than trafilatura handles in good time is read from its largest
+article region instead. Title, authors,
 dates, description, topics and address come from the page's JSON-LD first, then
 its meta tags, then trafilatura's own guesses. Nothing is fetched.
 """
@@ -30,6 +32,8 @@ NAME = "generic"
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 _HTML_MARKERS = ("<!doctype html", "<html", "<head", "<body")
 _MIN_WORDS = 20
+#: Pages with more paragraphs than this are not given to trafilatura (see ``_largest_region``).
+TRAFILATURA_PARAGRAPHS = 5_000
 _INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup", "time", "u"}
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "OpinionNewsArticle", "AnalysisNewsArticle"}
 
@@ -62,30 +66,17 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
     Raises ``Skip`` when trafilatura finds no main text.
     """
     page = parse_document(markup, source)
-    captions = _figure_captions(page)
-    _keep_spaces_between_inlines(page)
-    extracted = trafilatura.extract(
-        lxml.html.tostring(page, encoding="unicode"),
-        output_format="xml",
-        include_formatting=True,
-        include_links=True,
-        include_images=True,
-        include_tables=True,
-        include_comments=False,
-        with_metadata=True,
-        url=url or None,
-    )
-    if not extracted:
-        raise Skip("no article text found")
-    doc = etree.fromstring(extracted.encode("utf-8"))
-    main = doc.find("main")
-    if main is None:
-        raise Skip("no article text found")
+    if int(page.xpath("count(//p)")) > TRAFILATURA_PARAGRAPHS:
+        logger.debug("%s: too many paragraphs for trafilatura; the largest article region is read", source)
+        main, doc = _largest_region(page), etree.Element("doc", title=_page_title(page))
+    else:
+        main, doc = _extracted(page, url)
+        if main is None:
+            raise Skip("no article text found")
     meta = _PageMeta(page, doc)
     title = meta.title()
     if not title:
         raise ReadError("no title found", source)
-    _to_html(main, captions)
     _drop_title_heading(main, title)
     words = len(" ".join(main.itertext()).split())
     if words < _MIN_WORDS:
@@ -105,6 +96,55 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
         slug=fields.slugify(title),
         source=source,
     ))
+
+
+def _extracted(page: etree._Element, url: str) -> tuple[etree._Element | None, etree._Element | None]:
+    """(main text as HTML, trafilatura's document with its metadata) of a page, by trafilatura."""
+    captions = _figure_captions(page)
+    _keep_spaces_between_inlines(page)
+    extracted = trafilatura.extract(
+        lxml.html.tostring(page, encoding="unicode"),
+        output_format="xml",
+        include_formatting=True,
+        include_links=True,
+        include_images=True,
+        include_tables=True,
+        include_comments=False,
+        with_metadata=True,
+        url=url or None,
+    )
+    if not extracted:
+        return None, None
+    doc = etree.fromstring(extracted.encode("utf-8"))
+    main = doc.find("main")
+    if main is not None:
+        _to_html(main, captions)
+    return main, doc
+
+
+def _largest_region(page: etree._Element) -> etree._Element:
+    """The page's article region without trafilatura: the ``<article>`` or ``<main>`` holding the most text.
+
+    For pages with more paragraphs than ``TRAFILATURA_PARAGRAPHS``: some of
+    trafilatura's searches take time in the square of the paragraphs (a 20 MB page
+    took minutes), and such a page is nearly all article anyway. The region's own
+    header, footer, asides and navigation are left out.
+    """
+    regions = page.xpath("//article|//main|//*[@role='main']") or page.xpath("//body") or [page]
+    # The innermost of equals (white space aside): an <article> alone inside <main> wins over it.
+    region = max(reversed(regions), key=lambda element: sum(map(len, element.text_content().split())))
+    for chrome in list(region.iter("header", "footer", "aside", "nav")):
+        if chrome is not region:
+            chrome.drop_tree()
+    return region
+
+
+def _page_title(page: etree._Element) -> str:
+    """The page's ``<title>``, else its first level-1 heading (what trafilatura would have found)."""
+    for found in (page.find(".//title"), page.find(".//h1")):
+        if found is not None and found.text_content().strip():
+            return sanitize.normalize_space(found.text_content())
+    return ""
 
 
 class _PageMeta:

@@ -98,6 +98,8 @@ class _Walker:
 
     def flush(self) -> None:
         """Close the paragraph made of loose text and inline elements, if any."""
+        if not self.loose:
+            return
         text = sanitize.inline("".join(self.loose))
         self.loose = []
         if text:

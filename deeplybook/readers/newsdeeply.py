@@ -992,8 +992,7 @@ def _strip_leaks(element: etree._Element) -> None:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
-    for start, end in reversed(merged):
-        _drop_span(element, start, end)
+    _drop_spans(element, merged)
 
 
 def _wrap_loose_inline(container: etree._Element) -> None:
@@ -1039,27 +1038,45 @@ def _wrap_loose_inline(container: etree._Element) -> None:
 
 def _drop_leading(element: etree._Element, count: int) -> None:
     """Remove the first ``count`` characters of an element's text, wherever they sit."""
-    _drop_span(element, 0, count)
+    _drop_spans(element, [(0, count)])
 
 
-def _drop_span(element: etree._Element, start: int, end: int) -> None:
-    """Remove characters ``start:end`` of ``element.text_content()`` from the tree."""
+def _drop_spans(element: etree._Element, spans: list[tuple[int, int]]) -> None:
+    """Remove characters ``start:end`` of ``element.text_content()`` from the tree, for each of ``spans``.
+
+    The spans are in order and apart. One walk cuts them all: a paragraph full of
+    leaked markup costs no more than its length (a walk per span took minutes).
+    """
+    if not spans:
+        return
     offset = 0
+    current = 0  # the first span not yet cut to its end
 
     def cut(value: str | None) -> str | None:
-        nonlocal offset
+        nonlocal offset, current
         if not value:
             return value
         begin, stop = offset, offset + len(value)
         offset = stop
-        if stop <= start or begin >= end:
+        kept: list[str] = []
+        position = begin
+        while current < len(spans) and spans[current][0] < stop:
+            start, end = spans[current]
+            if start > position:
+                kept.append(value[position - begin : start - begin])
+            position = max(position, min(end, stop))
+            if end > stop:
+                break  # the span goes on in the next piece of text
+            current += 1
+        if position == begin and not kept:
             return value
-        return value[: max(start - begin, 0)] + value[max(end - begin, 0) :]
+        kept.append(value[position - begin :])
+        return "".join(kept)
 
     def visit(node: etree._Element) -> None:
         node.text = cut(node.text)
         for child in node:
-            if offset >= end:
+            if current >= len(spans):
                 return
             if isinstance(child.tag, str):
                 visit(child)

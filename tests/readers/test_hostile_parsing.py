@@ -167,3 +167,53 @@ def test_a_page_in_another_encoding_reads_as_it_does_in_utf8(tmp_path, name, rea
     assert article.title == "Letters From Київ"
     assert (article.body, article.authors, article.dek) == (expected.body, expected.authors, expected.dek)
     assert "Київ" in " ".join(block.text for block in article.body)
+
+
+# --- large pages ------------------------------------------------------------------------------
+
+
+def block_texts(article) -> list[str]:
+    """The text of each paragraph, subhead and answer, in order."""
+    texts = []
+    for block in article.body:
+        if isinstance(block, Exchange):
+            texts += block.answer
+        elif isinstance(block, (Paragraph, Heading)):
+            texts.append(block.text)
+    return texts
+
+
+def read_alone(page: Path) -> tuple[list, dict]:
+    """The articles of one file read as a build reads it, and the warnings by code."""
+    with counting_warnings() as warnings:
+        # The page limit only stands for "finishes": each page takes seconds, and took minutes.
+        articles = list(readers.read([page], limits=Limits(page_seconds=60)))
+    return articles, dict(warnings.counts)
+
+
+def test_a_page_of_tens_of_thousands_of_paragraphs_reads_whole(tmp_path, monkeypatch):
+    from deeplybook.readers import generic
+
+    def too_slow(*args, **kwargs):
+        raise AssertionError("trafilatura's searches take time in the square of the paragraphs")
+
+    # trafilatura would take 40 s on this page, and minutes on one a few times larger.
+    monkeypatch.setattr(generic.trafilatura, "extract", too_slow)
+    entries = [f"Entry {n}: {n % 97} cm." for n in range(100_000)]
+    page = hostile("large-page", "log.html", tmp_path, PARAGRAPHS="\n".join(f"<p>{e}</p>" for e in entries))
+    assert page.stat().st_size > 2_500_000
+    (article,), warnings = read_alone(page)
+    assert block_texts(article) == entries
+    assert article.title == "The Gauge Log, Every Entry"
+    assert "read-timeout" not in warnings
+
+
+def test_a_megabyte_paragraph_strewn_with_leaked_markup_reads_whole(tmp_path):
+    sentences = [f"Page {n} of the ledger lists {n % 13} boats" for n in range(25_000)]
+    # What the old site printed as text: bold markers, a caption shortcode, a class hint.
+    leaky = " ".join(f'{s}**[caption id="{n}"]{{.small}}**.' for n, s in enumerate(sentences))
+    page = hostile("large-page", "ledger-deeply.html", tmp_path, TEXT=leaky)
+    assert page.stat().st_size > 1_000_000
+    (article,), warnings = read_alone(page)
+    assert block_texts(article) == [" ".join(f"{s}." for s in sentences), "That is the whole ledger."]
+    assert "read-timeout" not in warnings
