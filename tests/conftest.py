@@ -95,3 +95,21 @@ def _private_cache(tmp_path_factory, monkeypatch):
     """Builds in tests cache into a folder of the test run, never the user's cache, signed by the run's key."""
     monkeypatch.setenv("DEEPLYBOOK_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.setenv("DEEPLYBOOK_CACHE_KEY", str(tmp_path_factory.getbasetemp() / "cache-key"))
+
+
+@pytest.fixture(autouse=True)
+def _restore_package_logger():
+    """The CLI sets the package logger's level and handlers; undo that after each test.
+
+    Without this a test that runs ``make-ebook -q`` leaves the logger at ERROR and the
+    warning counts of every later test depend on the order the tests ran in.
+    """
+    import logging
+
+    from deeplybook.log import logger
+
+    saved = (logger.level, list(logger.handlers), logger.propagate)
+    yield
+    logger.setLevel(saved[0])
+    logger.handlers[:] = saved[1]
+    logger.propagate = saved[2]
