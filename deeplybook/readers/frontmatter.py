@@ -13,15 +13,16 @@ import re
 import tomllib
 from pathlib import Path
 
-import lxml.html
 import yaml
+from lxml import etree
 from markdown_it import MarkdownIt
 
 from .. import sanitize
 from ..errors import ReadError
 from ..model import Article, Figure, Image, Kind
 from . import fields
-from .htmlblocks import blocks_from_html, local_image
+from .htmlblocks import blocks_from_element, local_image
+from .htmlpage import parse_fragment
 
 NAME = "frontmatter"
 
@@ -68,12 +69,14 @@ def read(path: Path) -> list[Article]:
         raise ReadError("empty file: no front matter or text to read", path)
     meta, body_text = split_front_matter(text, path)
     body_html = body_text if is_html else _markdown.render(body_text)
+    body = parse_fragment(body_html, path) if body_html.strip() else None
     title = _plain(meta.get("title"))
-    if not title:
-        title, body_html = _leading_h1(body_html)
+    if not title and body is not None:
+        title = _take_leading_h1(body)
     if not title:
         raise ReadError("no title: give 'title' in the front matter or open the body with a level-1 heading", path)
-    return [sanitize.article(_article(meta, title, blocks_from_html(body_html, path.parent), path))]
+    blocks = blocks_from_element(body, path.parent) if body is not None else ()
+    return [sanitize.article(_article(meta, title, blocks, path))]
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
@@ -132,19 +135,15 @@ def _parse_toml(header: str, path: Path) -> dict:
         raise ReadError(f"invalid TOML front matter: {message}", path) from exc
 
 
-def _leading_h1(body_html: str) -> tuple[str, str]:
-    """(title, rest) when the body opens with a level-1 heading, else ("", body)."""
-    if not body_html.strip():
-        return "", body_html
-    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
-    first = root[0] if len(root) else None
-    if first is None or first.tag != "h1" or (root.text or "").strip():
-        return "", body_html
+def _take_leading_h1(body: etree._Element) -> str:
+    """The text of the level-1 heading the body opens with, taken out of it; "" when it opens otherwise."""
+    first = body[0] if len(body) else None
+    if first is None or first.tag != "h1" or (body.text or "").strip():
+        return ""
     title = sanitize.normalize_space(first.text_content())
-    root.text = (root.text or "") + (first.tail or "")
-    root.remove(first)
-    rest = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
-    return title, rest
+    body.text = (body.text or "") + (first.tail or "")
+    body.remove(first)
+    return title
 
 
 def _article(meta: dict, title: str, body: tuple, path: Path) -> Article:

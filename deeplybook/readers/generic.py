@@ -25,7 +25,8 @@ from ..errors import ReadError
 from ..log import logger
 from ..model import Article, Kind
 from . import Skip, fields
-from .htmlblocks import blocks_from_element, parse_document
+from .htmlblocks import blocks_from_element
+from .htmlpage import parse_document
 
 NAME = "generic"
 

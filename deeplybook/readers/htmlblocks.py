@@ -17,8 +17,8 @@ import lxml.html
 from lxml import etree
 
 from .. import sanitize
-from ..errors import ReadError
 from ..model import Block, Figure, Heading, Image, ItemList, Paragraph, Quote
+from .htmlpage import parse_fragment
 
 _DROPPED = {
     "script", "style", "noscript", "template", "iframe", "object", "embed", "form",
@@ -31,29 +31,15 @@ _INLINE_TAGS = {
 }
 _IMAGE_SCHEMES = {"", "http", "https"}
 _CREDIT_CLASS = re.compile(r"\b(?:credit|byline|photographer)\b")
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-
-
-def parse_document(markup: str, source: object) -> etree._Element:
-    """The tree of a whole HTML page; ``ReadError`` naming ``source`` when it is not one."""
-    # lxml refuses text that still carries an XML declaration naming an encoding.
-    markup = _XML_DECLARATION.sub("", markup, count=1)
-    try:
-        return lxml.html.document_fromstring(markup)
-    except (etree.ParserError, ValueError) as exc:
-        raise ReadError(f"not an HTML page: {exc}", source) from exc
-
-
-def blocks_from_html(markup: str, base: Path | None = None) -> tuple[Block, ...]:
-    """The blocks of an HTML fragment or document.
+def blocks_from_html(markup: str, base: Path | None = None, *, source: object = None) -> tuple[Block, ...]:
+    """The blocks of an HTML fragment or document; ``source`` names it in warnings and errors.
 
     ``base`` is the folder relative image sources are resolved in; a picture is given
     a local ``path`` only when the file exists inside that folder.
     """
     if not markup.strip():
         return ()
-    root = lxml.html.fragment_fromstring(markup, create_parent="div")
-    return blocks_from_element(root, base)
+    return blocks_from_element(parse_fragment(markup, source), base)
 
 
 def blocks_from_element(root: etree._Element, base: Path | None = None) -> tuple[Block, ...]:

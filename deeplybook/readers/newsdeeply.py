@@ -47,7 +47,7 @@ from ..model import (
 from . import Skip, contained, pool, through_cache
 from . import fields
 from .fields import parse_date
-from .htmlblocks import parse_document
+from .htmlpage import parse_document
 
 NAME = "newsdeeply"
 

@@ -217,3 +217,38 @@ def test_a_megabyte_paragraph_strewn_with_leaked_markup_reads_whole(tmp_path):
     (article,), warnings = read_alone(page)
     assert block_texts(article) == [" ".join(f"{s}." for s in sentences), "That is the whole ledger."]
     assert "read-timeout" not in warnings
+
+
+
+def test_a_paragraph_longer_than_ten_megabytes_is_kept_with_what_follows(tmp_path):
+    # libxml2 drops a text over 10,000,000 characters, and the rest of the page with it.
+    words = [f"w{n % 10}" for n in range(3_600_000)]
+    page = hostile("large-page", "ledger-deeply.html", tmp_path, TEXT=" ".join(words))
+    assert page.stat().st_size > 10_000_000
+    (article,), _ = read_alone(page)
+    assert block_texts(article) == [" ".join(words), "That is the whole ledger."]
+
+
+# --- deep nesting -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("levels", [300, 3_000])
+@pytest.mark.parametrize("name", ["cellar.html", "cellar-deeply.html", "cellar.md"])
+def test_text_nested_thousands_deep_survives_and_is_reported(tmp_path, name, levels):
+    nest = "<div><section><span>"  # three levels a step
+    page = hostile("deep-nesting", name, tmp_path, OPEN=nest * (levels // 3),
+                   CLOSE="".join(reversed(re.findall(r"<\w+>", nest))).replace("<", "</") * (levels // 3))
+    (article,), warnings = read_alone(page)
+    text = " ".join(block_texts(article))
+    for survivor in ("a door opens onto a tunnel that nobody has walked for fifty years",
+                     "The keeper says the tunnel leads under the river to the mill on the far bank.",
+                     "After the cellar, the keeper locked the door"):
+        assert survivor in text
+    assert warnings.get("nesting-flattened") == 1
+
+
+def test_a_page_of_ordinary_depth_is_not_flattened(tmp_path):
+    page = hostile("deep-nesting", "cellar.html", tmp_path, OPEN="<div>" * 40, CLOSE="</div>" * 40)
+    (article,), warnings = read_alone(page)
+    assert "nesting-flattened" not in warnings
+    assert len(block_texts(article)) == 4
