@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import re
 from pathlib import Path
 
 import lxml.html
@@ -33,6 +34,13 @@ NAME = "generic"
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 _HTML_MARKERS = ("<!doctype html", "<html", "<head", "<body")
 _MIN_WORDS = 20
+_TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "dt", "dd",
+                "figcaption", "div")
+# The marks that tell copies of a repeated block apart (see _mark_repeats): symbols
+# for legacy computers, which no article uses, and which trafilatura keeps as text.
+_MARK_OPEN, _MARK_CLOSE = "\U0001FB00", "\U0001FB01"
+_MARK_DIGITS = "".join(chr(code) for code in range(0x1FB02, 0x1FB1C))
+_MARK = re.compile(f"{_MARK_OPEN}[{_MARK_DIGITS}]*{_MARK_CLOSE}")
 #: Pages with more paragraphs than this are not given to trafilatura (see ``_largest_region``).
 TRAFILATURA_PARAGRAPHS = 5_000
 _INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup", "time", "u"}
@@ -103,6 +111,7 @@ def _extracted(page: etree._Element, url: str) -> tuple[etree._Element | None, e
     """(main text as HTML, trafilatura's document with its metadata) of a page, by trafilatura."""
     captions = _figure_captions(page)
     _keep_spaces_between_inlines(page)
+    _mark_repeats(page)
     extracted = trafilatura.extract(
         lxml.html.tostring(page, encoding="unicode"),
         output_format="xml",
@@ -116,11 +125,50 @@ def _extracted(page: etree._Element, url: str) -> tuple[etree._Element | None, e
     )
     if not extracted:
         return None, None
-    doc = etree.fromstring(extracted.encode("utf-8"))
+    doc = etree.fromstring(_MARK.sub("", extracted).encode("utf-8"))
     main = doc.find("main")
     if main is not None:
         _to_html(main, captions)
     return main, doc
+
+
+def _mark_repeats(page: etree._Element) -> None:
+    """Make each copy of a repeated paragraph (or other block) differ by a mark at its start.
+
+    trafilatura drops a block that repeats the one before it, or one it has already
+    kept, to undo its own double extractions; an author's deliberate repetition
+    would go with them. The marks (``_MARK``) are taken out of its output.
+    """
+    copies: dict[str, list[etree._Element]] = {}
+    for block in page.iter(*_TEXT_BLOCKS):
+        text = " ".join("".join(block.itertext()).split())
+        if text:
+            copies.setdefault(text, []).append(block)
+    repeated = (block for blocks in copies.values() if len(blocks) > 1 for block in blocks)
+    for number, block in enumerate(repeated):
+        _prefix_text(block, _mark(number))
+
+
+def _prefix_text(block: etree._Element, prefix: str) -> None:
+    """Put ``prefix`` before the first text inside ``block`` (a mark before a link would count as text around it)."""
+    for element in block.iter(etree.Element):
+        if (element.text or "").strip():
+            element.text = prefix + element.text
+            return
+    for element in block.iterdescendants():
+        if (element.tail or "").strip():
+            element.tail = prefix + element.tail
+            return
+
+
+def _mark(number: int) -> str:
+    """The mark of the ``number``-th copy: its digits in the base of ``_MARK_DIGITS``, between the brackets."""
+    digits = ""
+    while True:
+        number, digit = divmod(number, len(_MARK_DIGITS))
+        digits = _MARK_DIGITS[digit] + digits
+        if not number:
+            return _MARK_OPEN + digits + _MARK_CLOSE
 
 
 def _largest_region(page: etree._Element) -> etree._Element:

@@ -252,3 +252,13 @@ def test_a_page_of_ordinary_depth_is_not_flattened(tmp_path):
     (article,), warnings = read_alone(page)
     assert "nesting-flattened" not in warnings
     assert len(block_texts(article)) == 4
+
+
+# --- repetition -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["refrain.html", "refrain-deeply.html"])
+def test_a_paragraph_repeated_on_purpose_keeps_every_copy(name):
+    (article,), _ = read_alone(HOSTILE / "repetition" / name)
+    refrain = "Row to the far bank, row to the near bank, the river is older than any of us here."
+    assert block_texts(article).count(refrain) == 5
