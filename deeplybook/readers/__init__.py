@@ -7,7 +7,9 @@ A reader is a module (or any object) with:
   that the file is its kind, given the path and the first 64 KiB of the file;
 * ``read(path) -> list[Article]``: the articles in the file. It raises ``Skip`` for a
   file that is fine but holds no article (a listing page, a redirect stub), and
-  ``ReadError`` for a file that is broken;
+  ``ReadError`` for a file that is broken. A reader of a file of many items (a WARC)
+  may return a list that also carries ``skipped`` and ``failed`` lists of
+  (item, reason), which go into the ``ReadReport``;
 * optionally ``claims_folder(path) -> bool`` and ``read_folder(path, report, *,
   cache, roots, limits)``: a reader that understands a whole folder layout (a site
   mirror) walks it itself, under the same rules (``deeplybook.inputs``).
@@ -261,8 +263,8 @@ def _read_one(path: Path, report: ReadReport, *, reader: str | None, cache: cach
     try:
         with inputs.reading(path, limits):
             inputs.admit(path, roots, limits)
-            articles = read_file_cached(path, get(reader) if reader else None, cache)
-            articles = [contained(article, roots, limits) for article in articles]
+            found = read_file_cached(path, get(reader) if reader else None, cache)
+            articles = [contained(article, roots, limits) for article in found]
     except Refused as refused:
         report.refuse(refused)
         return []
@@ -275,6 +277,8 @@ def _read_one(path: Path, report: ReadReport, *, reader: str | None, cache: cach
     report.read += 1
     report.articles += len(articles)
     return articles
+    report.skipped.extend(getattr(found, "skipped", ()))  # an archive's records that gave no article
+    report.failed.extend(getattr(found, "failed", ()))
 
 
 def contained(article: Article, roots: tuple[str, ...], limits: Limits) -> Article:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import logging
 from io import BytesIO
 from pathlib import Path
 
@@ -84,9 +83,8 @@ def archive(tmp_path):
     return build_warc(tmp_path / "crawl.warc.gz")
 
 
-def test_html_responses_become_articles_and_other_records_do_not(archive, caplog):
-    with caplog.at_level(logging.DEBUG, logger="deeplybook"):
-        articles = warc.read(archive)
+def test_html_responses_become_articles_and_other_records_do_not(archive):
+    articles = warc.read(archive)
     assert [a.title for a in articles] == ["Lantern Makers of the Old Quarter", "Night Buses Get a Second Life"]
     blog, buses = articles
     assert blog.url == BLOG_URL
@@ -97,9 +95,14 @@ def test_html_responses_become_articles_and_other_records_do_not(archive, caplog
     # Pictures of the scratch copy are not local files of the book.
     figures = [b for b in blog.body if isinstance(b, Figure)]
     assert figures and all(f.image.path is None for f in figures)
-    assert "revisit record skipped" in caplog.text
-    assert "image/jpeg record skipped" in caplog.text
-    assert "HTTP 404 response skipped" in caplog.text
+    # Every capture that gave no article is accounted for; requests and warcinfo are bookkeeping.
+    assert articles.skipped == [
+        (f"{archive}#record-4 https://ledger.example/images/lanterns.jpg", "not a page (image/jpeg)"),
+        (f"{archive}#record-5 https://ledger.example/gone", "an HTTP 404 response"),
+        (f"{archive}#record-6 https://ledger.example/2019/04/lantern-makers?again",
+         "a revisit record (a later capture that repeats an earlier one)"),
+    ]
+    assert articles.failed == []
 
 
 def test_uncompressed_warc_reads_the_same(tmp_path):
@@ -180,7 +183,7 @@ def test_archive_without_html_article_is_skipped(tmp_path):
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=True)
         writer.write_record(http_response(writer, "https://x.example/a.png", b"\x89PNG", "image/png"))
-    with pytest.raises(Skip, match="no HTML article"):
+    with pytest.raises(Skip, match=r"no HTML article in the archive \(1 record passed over, 0 failed\)"):
         warc.read(path)
 
 
@@ -212,7 +215,8 @@ def test_truncated_archive_keeps_the_pages_before_the_damage_and_warns(archive):
         articles = warc.read(archive)
     assert [a.title for a in articles] == ["Lantern Makers of the Old Quarter"]
     assert warnings.counts["read-failed"] == 1
-    assert warnings.messages[0].startswith(f"{archive}: truncated or corrupt archive")
+    assert warnings.messages[0].startswith(f"{archive}: record-4: broken record at byte {image_at}")
+    assert [record for record, _ in articles.failed] == [f"{archive}#record-4"]
 
 
 def test_sniff():
@@ -227,3 +231,76 @@ def test_uncompressed_warc_of_mirrored_news_deeply_pages_still_goes_to_the_warc_
     page = NEWSDEEPLY_PAGE.replace("<html", sample_mirror.stamp("www.newsdeeply.com/syria/articles/x") + "\n<html", 1)
     path = build_warc(tmp_path / "nd.warc", compress=False, extra_pages={"https://www.newsdeeply.com/syria/x": page.encode()})
     assert deeplybook.readers.choose(path) is warc
+
+
+# --- what an archive holds besides articles -----------------------------------------------------
+
+
+def _records_archive(path: Path, *, compress: bool) -> tuple[Path, dict[str, int]]:
+    """An archive of two articles around a record to be broken, with captures that give no article.
+
+    Returns the archive and the offset of each record by its URL.
+    """
+    blog = (SAMPLES / "generic" / "blog-article.html").read_bytes()
+    buses = (SAMPLES / "generic" / "meta-only.html").read_bytes()
+    pages = [
+        (BLOG_URL, blog, "text/html; charset=utf-8", "200 OK"),
+        ("https://ledger.example/to-be-broken", buses, "text/html", "200 OK"),
+        ("https://ledger.example/images/lanterns.jpg", b"\xff\xd8\xff", "image/jpeg", "200 OK"),
+        ("https://ledger.example/stub", b"<html><head><title>Moved</title></head><body><p>Moved.</p></body></html>",
+         "text/html", "200 OK"),
+        ("https://ledger.example/blank", b"   ", "text/html", "200 OK"),
+        ("https://ledger.example/gone", b"<html></html>", "text/html", "404 Not Found"),
+        (BUSES_URL, buses, "text/html", "200 OK"),
+    ]
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=compress)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "deeplybook tests"}))
+        for uri, body, content_type, status in pages:
+            writer.write_record(http_response(writer, uri, body, content_type, status))
+    with open(path, "rb") as stream:
+        records = ArchiveIterator(stream)
+        offsets = {r.rec_headers.get_header("WARC-Target-URI"): records.get_record_offset() for r in records}
+    return path, offsets
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["gzipped", "plain"])
+def test_records_skipped_or_broken_are_counted_and_the_others_read(tmp_path, compress):
+    path, offsets = _records_archive(tmp_path / ("crawl.warc.gz" if compress else "crawl.warc"), compress=compress)
+    data = bytearray(path.read_bytes())
+    broken = offsets["https://ledger.example/to-be-broken"]
+    if compress:  # garbage in the middle of the record's compressed bytes
+        middle = (broken + offsets["https://ledger.example/images/lanterns.jpg"]) // 2
+        data[middle : middle + 16] = b"\x00" * 16
+    else:  # a record that does not start like one
+        data[broken : broken + 4] = b"XXXX"
+    path.write_bytes(bytes(data))
+    report = deeplybook.readers.ReadReport()
+    with counting_warnings() as warnings:
+        articles = list(deeplybook.readers.read([path], report=report))
+    assert [a.title for a in articles] == ["Lantern Makers of the Old Quarter", "Night Buses Get a Second Life"]
+    assert (report.read, report.articles) == (1, 2)
+    assert report.skipped == [
+        (f"{path}#record-4 https://ledger.example/images/lanterns.jpg", "not a page (image/jpeg)"),
+        (f"{path}#record-5 https://ledger.example/stub", "too little text for an article (1 words)"),
+        (f"{path}#record-7 https://ledger.example/gone", "an HTTP 404 response"),
+    ]
+    (broken_record, why), (blank_record, blank) = report.failed
+    assert broken_record == f"{path}#record-3" and why.startswith(f"broken record at byte {broken} (")
+    assert blank_record == f"{path}#record-6 https://ledger.example/blank" and blank == "empty file: no HTML to read"
+    assert warnings.counts["read-failed"] == 2
+
+
+def test_a_cached_archive_reports_its_records_as_a_fresh_read_does(tmp_path):
+    from deeplybook.cache import Cache
+
+    path, _ = _records_archive(tmp_path / "crawl.warc.gz", compress=True)
+    runs = []
+    for _ in range(2):
+        cache = Cache(tmp_path / "cache")
+        report = deeplybook.readers.ReadReport()
+        titles = [a.title for a in deeplybook.readers.read([path], report=report, cache=cache)]
+        runs.append((titles, report))
+    assert cache.hits == 1
+    assert runs[0] == runs[1]
+    assert len(runs[0][1].skipped) == 3 and len(runs[0][1].failed) == 1
