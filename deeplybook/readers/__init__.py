@@ -276,9 +276,9 @@ def _read_one(path: Path, report: ReadReport, *, reader: str | None, cache: cach
         return []
     report.read += 1
     report.articles += len(articles)
-    return articles
     report.skipped.extend(getattr(found, "skipped", ()))  # an archive's records that gave no article
     report.failed.extend(getattr(found, "failed", ()))
+    return articles
 
 
 def contained(article: Article, roots: tuple[str, ...], limits: Limits) -> Article:
