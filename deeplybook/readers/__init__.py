@@ -150,8 +150,9 @@ def read_file(path: Path, reader: object | None = None) -> list[Article]:
         return chosen.read(path)
     except (Skip, DeeplybookError):
         raise
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ReadError(f"cannot be read: {exc}", path) from exc
+    except Exception as exc:  # noqa: BLE001 - whatever a malformed file makes a reader fail with is that file's
+        raise ReadError(f"cannot be read: {exc}" if isinstance(exc, (OSError, UnicodeDecodeError, ValueError))
+                        else f"cannot be read ({type(exc).__name__}: {exc})", path) from exc
 
 
 def read_file_cached(path: Path, reader: object | None, cache: cache_module.Cache) -> list[Article]:

@@ -29,8 +29,9 @@ from lxml import etree
 
 from .. import inputs, sanitize
 from ..cache import DISABLED, Cache
-from ..errors import ReadError
+from ..errors import DeeplybookError, ReadError
 from ..inputs import Limits, Refused
+from ..log import logger
 from ..model import (
     Article,
     Block,
@@ -218,7 +219,21 @@ def _mirror_of(folder: Path) -> tuple[str, ...]:
 
 
 def parse_page(data: bytes, path: Path) -> Article:
-    """The article in a mirrored page's bytes; ``path`` is where they came from."""
+    """The article in a mirrored page's bytes; ``path`` is where they came from.
+
+    Whatever else the parsing fails with on a malformed page is a ``ReadError``
+    naming it: one page never ends the walk of a mirror.
+    """
+    try:
+        return _parse_page(data, path)
+    except (Skip, DeeplybookError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the page's failure, not the walk's
+        logger.debug("%s: parsing failed", path, exc_info=True)
+        raise ReadError(f"cannot be read ({type(exc).__name__}: {exc})", path) from exc
+
+
+def _parse_page(data: bytes, path: Path) -> Article:
     if not data.strip():
         raise Skip("empty file (HTTrack saved nothing)")
     document = parse_document(sanitize.decode(data, path), path)

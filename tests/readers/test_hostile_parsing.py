@@ -262,3 +262,38 @@ def test_a_paragraph_repeated_on_purpose_keeps_every_copy(name):
     (article,), _ = read_alone(HOSTILE / "repetition" / name)
     refrain = "Row to the far bank, row to the near bank, the river is older than any of us here."
     assert block_texts(article).count(refrain) == 5
+
+
+# --- whatever else a reader fails with ----------------------------------------------------------
+
+
+def _fails_on(name: str, original):
+    """``original``, but raising TypeError, as a parsing bug would, on the page called ``name``."""
+
+    def failing(self, *args, **kwargs):
+        if self.page.file.name == name:
+            raise TypeError("expected string or bytes-like object, got 'NoneType'")
+        return original(self, *args, **kwargs)
+
+    return failing
+
+
+def test_any_error_a_page_makes_its_reader_fail_with_is_that_pages_read_error(tmp_path, monkeypatch):
+    from deeplybook.readers import generic, newsdeeply
+
+    def failing(*args, **kwargs):
+        raise TypeError("expected string or bytes-like object, got 'NoneType'")
+
+    # Stand-ins for a parsing bug a malformed page would set off, in each way a page is read.
+    monkeypatch.setattr(generic, "blocks_from_element", failing)
+    monkeypatch.setattr(newsdeeply._Body, "blocks", _fails_on("dams-on-the-river.html", newsdeeply._Body.blocks))
+    single = hostile("repetition", "refrain.html", tmp_path)
+    plain = hostile("control-characters", "keeper.txt", tmp_path, CONTROL="")
+    report = readers.ReadReport()
+    articles = list(readers.read([single, plain, sample_mirror.root()], report=report))
+    assert [a.title for a in articles if a.source == str(plain)] == ["Twelve Years at the Gauge House"]
+    assert len([a for a in articles if "water" in a.source]) == 6  # the sample mirror's seven, less the one
+    failed = dict(report.failed)
+    assert failed[str(single)] == "cannot be read (TypeError: expected string or bytes-like object, got 'NoneType')"
+    copies = [path for path in failed if path.endswith("dams-on-the-river.html")]  # the mirror holds it twice
+    assert len(copies) == 2 and all(failed[copy].startswith("cannot be read (TypeError:") for copy in copies)
