@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Iterator
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -88,6 +89,16 @@ class Theme:
             if self._usable(candidate):
                 return candidate
         return None
+
+    def files(self) -> Iterator[tuple[str, Path]]:
+        """(name inside its theme folder, path) of every regular file of the chain, folder by folder, sorted.
+
+        A file that resolves outside the theme's folders is not among them.
+        """
+        for folder in self.dirs:
+            for path in sorted(folder.rglob("*")):
+                if self._usable(path):
+                    yield path.relative_to(folder).as_posix(), path
 
     def _usable(self, path: Path) -> bool:
         """Whether ``path`` is a regular file inside the theme's folders (``load`` warned of any other)."""

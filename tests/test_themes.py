@@ -154,3 +154,13 @@ def test_a_theme_from_outside_the_builtins_is_warned_about_once_per_build(tmp_pa
     with counting_warnings() as warnings:
         _build("default", tmp_path / "builtin", "epub")
     assert warnings.counts["theme-untrusted"] == 0
+
+
+def test_the_pdf_cache_fingerprint_reads_no_file_outside_the_theme(tmp_path):
+    from deeplybook.writers.pdf import theme_fingerprint
+
+    theme = _copy_with_link(tmp_path, "outside-css", "css/extra.css", "p { color: red; }")
+    before = theme_fingerprint(themes.load(str(theme)))
+    (tmp_path / "outside.txt").write_text("p { color: blue; }")  # what the link leads to changes
+    assert theme_fingerprint(themes.load(str(theme))) == before
+    assert [name for name, _ in themes.load(str(theme)).files() if name.endswith("extra.css")] == []

@@ -334,11 +334,9 @@ class _CachedRenderer:
 def theme_fingerprint(theme: Theme) -> str:
     """A hash of every file of the theme and its ancestors: editing any of them renders again."""
     digest = hashlib.sha256()
-    for folder in theme.dirs:
-        for file in sorted(folder.rglob("*")):
-            if file.is_file():
-                digest.update(str(file.relative_to(folder)).encode())
-                digest.update(file.read_bytes())
+    for name, file in theme.files():
+        digest.update(name.encode())
+        digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
