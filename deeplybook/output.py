@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import WriteError
+from .log import logger
 
 #: What a user is told for the errors a full or refusing disk gives, by errno.
 WRITE_PROBLEMS = {
@@ -64,7 +65,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
     On any error the temporary file is removed and ``path`` is left as it was, so a
     reader of the output folder never sees a half-written book; an ``OSError`` (a
-    full disk) becomes a ``WriteError`` naming ``path``.
+    full disk) becomes a ``WriteError`` naming ``path``. Temporaries that killed
+    builds left in the folder are removed first.
     """
     target = Path(path)
     if target.is_dir():
@@ -73,6 +75,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WriteError(f"cannot create the folder: {exc.strerror}", target.parent) from exc
+    remove_stale(target.parent)
     try:
         fd, temp = tempfile.mkstemp(prefix=_prefix(target), suffix=".part", dir=target.parent)
     except OSError as exc:
@@ -96,7 +99,7 @@ def scratch_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a hidden folder beside ``path`` for a writer's intermediate files; it is removed on exit.
 
     Beside the book, not in the system's temporary folder: the book's own disk is
-    the one that must hold it.
+    the one that must hold it, and a later build finds the folder a killed build left.
     """
     target = Path(path)
     try:
@@ -107,6 +110,33 @@ def scratch_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporaries in ``folder`` whose build has ended without removing them (it was killed).
+
+    A temporary's name holds its build's process id and machine, so those of a
+    build still running, here or on another machine sharing the folder, are kept.
+    """
+    removed = []
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if not match or match["host"] != _host() or is_running(int(match["pid"])):
+            continue
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:
+            continue  # another build removed it first, or it is not ours to remove
+        logger.info("removed %s, left by a build that was stopped", entry)
+        removed.append(entry)
+    return removed
 
 
 class GuardedFile(io.RawIOBase):
@@ -156,6 +186,17 @@ def _prefix(target: Path) -> str:
 def _host() -> str:
     """This machine, short: temporaries of builds on other machines sharing a folder are not ours."""
     return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def is_running(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a zombie counts: its files may still be in use)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _sync(path: Path) -> None:

@@ -23,6 +23,8 @@ import math
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import select
+import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -41,7 +43,7 @@ from ..cover import date_span
 from ..errors import WriteError
 from ..log import logger
 from ..model import Article, Edition, Section, TocEntry
-from ..output import atomic_path, build_time, scratch_folder
+from ..output import atomic_path, build_time, is_running, scratch_folder
 from ..themes import Theme, load
 from .pdf_merge import Metadata, Placement, merge
 from .pdf_render import (TITLE_ANCHOR, Back, Divider, FolioType, Front, Overlay, Part, Placed, Rendered, render,
@@ -370,7 +372,28 @@ def _executor(jobs: int) -> Executor:
     # not from this one: they start at once and do not inherit the caller's memory
     # (the whole edition). Workers are not recycled (max_tasks_per_child): that
     # can hang Python 3.11's pool, and a worker's memory is freed after each chunk.
-    return ProcessPoolExecutor(jobs, mp_context=_worker_context())
+    return ProcessPoolExecutor(jobs, mp_context=_worker_context(), initializer=_end_with, initargs=(os.getpid(),))
+
+
+def _end_with(owner: int) -> None:
+    """In each render worker: end the worker as soon as the process that started the pool ends.
+
+    A pool's workers wait for work on a pipe they hold open themselves, so when the
+    build is killed they would wait for ever, keeping the fork server they came from
+    and its resource tracker alive as well.
+    """
+    threading.Thread(target=_wait_for_end, args=(owner,), name="deeplybook-owner", daemon=True).start()
+
+
+def _wait_for_end(owner: int) -> None:
+    try:
+        handle = os.pidfd_open(owner)
+    except (AttributeError, OSError):  # not Linux, or the owner has ended already
+        while is_running(owner):
+            time.sleep(1)
+    else:
+        select.select([handle], [], [])
+    os._exit(1)
 
 
 def start_workers() -> None:

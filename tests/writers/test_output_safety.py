@@ -1,4 +1,4 @@
-"""Books are never half-written: a full disk is one line and exit 1, and leaves the previous book as it was.
+"""Books are never half-written: a full disk is one line and exit 1, a killed build leaves nothing for long.
 
 Each build runs ``make-ebook`` in a process of its own, as a user would, so that
 what the process leaves (files, exit code, processes) can be seen from outside.
@@ -6,14 +6,17 @@ what the process leaves (files, exit code, processes) can be seen from outside.
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from deeplybook.output import atomic_path, remove_stale, scratch_folder
 from pdf_checks import assert_sound_pdf
 
 SAMPLE_SITE = Path(__file__).resolve().parents[1] / "samples" / "newsdeeply" / "site"
@@ -139,3 +142,130 @@ def test_the_epub_on_a_disk_that_fills_late_fails_cleanly(tmp_path, can_mount, r
     with SmallDisk(tmp_path / "disk", reference["epub"] - 4096, can_mount) as disk:
         code, err, left = fill(disk, "epub")
     assert_one_line_failure(code, err, left, "epub")
+
+
+# --- killed builds ---------------------------------------------------------------------
+
+
+def write_articles(folder: Path, count: int) -> Path:
+    """``count`` invented plain-text articles, long enough that rendering each takes a moment."""
+    folder.mkdir()
+    for n in range(count):
+        paragraphs = "\n\n".join(
+            f"Paragraph {p} of report {n}: the council of the river town met again while convoys waited "
+            "at the crossing, and teachers kept the school open through a winter of shortages." for p in range(40))
+        (folder / f"report-{n:03d}.txt").write_text(
+            "Dear Deeply Readers,\n\nWelcome to the archives of Syria Deeply. An invented page for the tests.\n\n"
+            f"Report number {n} from the river town\n\nAn invented report.\n\n"
+            f"Written by Lina Haddad Published on March {1 + n % 28}, 2016 Read time Approx. 3 minutes\n\n"
+            f"ALEPPO – {paragraphs}\n", "utf-8")
+    return folder
+
+
+def wait_for_rendering(out: Path, process: subprocess.Popen) -> None:
+    """Return once the build has rendered a part of the book, and is still going."""
+    deadline = time.monotonic() + PATIENCE
+    while not any(out.glob(".book.pdf.*.parts/chunk-*.pdf")):
+        assert process.poll() is None, "the build ended before it could be stopped: " + process.stderr.read()
+        assert time.monotonic() < deadline, "the build rendered nothing"
+        time.sleep(0.02)
+
+
+def living(group: int) -> list[str]:
+    """The processes of a process group that are still running (not zombies), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        # Fields after the command's name, which may hold spaces, in parentheses.
+        state, _, pgid = text.rpartition(")")[2].split()[:3]
+        if int(pgid) == group and state != "Z":
+            found.append(text.partition(")")[0])
+    return found
+
+
+@pytest.fixture
+def killed_build(tmp_path):
+    """A PDF build over a previous book, stopped with SIGKILL to its whole process group mid-render."""
+    source = write_articles(tmp_path / "reports", 24)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "book.pdf"
+    target.write_bytes(PREVIOUS)
+    args = (str(source), "-o", str(target), "-f", "pdf", "-j", "2", "--chunk-size", "1", "--no-cache", "-q")
+    process = make_ebook(*args, new_session=True)
+    try:
+        wait_for_rendering(out, process)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+    return out, target, args
+
+
+def test_a_killed_build_leaves_the_previous_book_and_the_next_build_sweeps_up(killed_build):
+    out, target, args = killed_build
+    assert target.read_bytes() == PREVIOUS
+    assert len(list(out.iterdir())) > 1, "the killed build should have left its temporaries"
+    code, err = finished(make_ebook(*args))
+    assert code == 0, err
+    assert sorted(entry.name for entry in out.iterdir()) == ["book.pdf"]
+    assert assert_sound_pdf(target) > 24
+
+
+def test_workers_end_when_the_build_that_started_them_is_killed(tmp_path):
+    """Killing only the build's own process must not leave its render workers waiting for ever."""
+    source = write_articles(tmp_path / "reports", 24)
+    out = tmp_path / "out"
+    process = make_ebook(str(source), "-o", str(out / "book.pdf"), "-f", "pdf", "-j", "2", "--chunk-size", "1",
+                         "--no-cache", "-q", new_session=True)
+    try:
+        wait_for_rendering(out, process)
+        os.kill(process.pid, signal.SIGKILL)
+        # Not communicate(): workers left running would hold its pipes open for ever.
+        process.wait()
+        deadline = time.monotonic() + PATIENCE
+        while living(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert living(process.pid) == []
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.communicate()
+
+
+# --- temporaries -----------------------------------------------------------------------
+
+
+def leave_temporaries(folder: Path) -> None:
+    """Start writing a book and its parts into ``folder`` in another process, which then dies at once."""
+    script = ("import os, sys\nfrom deeplybook.output import atomic_path, scratch_folder\n"
+              "with atomic_path(sys.argv[1]) as temp, scratch_folder(sys.argv[1]) as parts:\n"
+              "    temp.write_bytes(b'half a book'); (parts / 'chunk-00000.pdf').write_bytes(b'a part')\n"
+              "    os._exit(9)\n")
+    assert subprocess.run([sys.executable, "-c", script, str(folder / "book.pdf")]).returncode == 9
+
+
+def test_temporaries_of_a_dead_build_are_removed_and_those_of_a_running_one_kept(tmp_path):
+    leave_temporaries(tmp_path)
+    (tmp_path / "book.pdf.notes").write_text("not ours")
+    (tmp_path / ".hidden.part").write_text("not ours either: no process id in its name")
+    dead = sorted(entry.name for entry in tmp_path.iterdir() if entry.name.startswith(".book.pdf."))
+    assert sorted(name.rpartition(".")[2] for name in dead) == ["part", "parts"]
+    with atomic_path(tmp_path / "book.pdf") as temp, scratch_folder(tmp_path / "book.pdf") as parts:
+        # atomic_path has swept the dead build's; this build's own are running and stay.
+        assert sorted(entry.name for entry in tmp_path.iterdir()) == sorted(
+            [".hidden.part", "book.pdf.notes", temp.name, parts.name])
+        assert remove_stale(tmp_path) == []
+        temp.write_bytes(b"the book")
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == [".hidden.part", "book.pdf", "book.pdf.notes"]
+
+
+def test_an_epub_build_sweeps_what_a_killed_pdf_build_left_beside_it(tmp_path):
+    leave_temporaries(tmp_path)
+    code, err = finished(make_ebook(str(SAMPLE_SITE), "-o", str(tmp_path / "book"), "-f", "epub", "--no-cache"))
+    assert code == 0, err
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["book.epub"]
