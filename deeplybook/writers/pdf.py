@@ -50,12 +50,16 @@ from .pdf_render import (TITLE_ANCHOR, Back, Divider, FolioType, Front, Overlay,
                          render_folio, render_overlay)
 
 #: Articles per chunk when the caller does not say: large enough that WeasyPrint's
-#: fixed cost per document is small, small enough that memory stays low and two
-#: or more workers get several chunks each to balance their load.
+#: fixed cost per document is small, small enough that memory stays low and that
+#: several workers get several chunks each to balance their load.
 MAX_CHUNK = 25
 MIN_CHUNK = 8
-#: Chunks per worker the automatic size aims at, so no worker idles at the end.
-CHUNKS_PER_WORKER = 4
+#: Chunks the automatic size aims at: four each for four workers, so none idles at the end.
+#: Not a number per worker: each chunk embeds its own font subsets, so the chunks
+#: show in the book's bytes, which must not depend on the machine's cores.
+CHUNKS_WANTED = 16
+#: Overlay pages rendered together: pieces of a fixed size, not one per worker, for the same reason.
+OVERLAY_PIECE = 32
 #: Pages an article may take at most, for the width of the page-number stand-ins.
 MAX_PAGES_PER_ARTICLE = 6
 #: How many article authors the PDF metadata lists when the edition names no creator.
@@ -69,10 +73,16 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
     """Write ``edition`` as an A5 PDF book at ``path`` and return the path.
 
     ``chunk_size`` is the number of articles rendered per WeasyPrint document
-    (automatic when ``None``), ``jobs`` the number of worker processes (all
-    cores when ``None``). The file appears whole or not at all; a full disk raises
-    ``WriteError`` naming ``path``. With a ``cache``, chunks whose articles, theme
-    and book did not change are not rendered again.
+    (automatic when ``None``: it depends on the number of articles only), ``jobs``
+    the number of worker processes (all cores when ``None``). The file appears
+    whole or not at all; a full disk raises ``WriteError`` naming ``path``. With a
+    ``cache``, chunks whose articles, theme and book did not change are not
+    rendered again.
+
+    The same edition, ``SOURCE_DATE_EPOCH`` and ``chunk_size`` give the same bytes
+    whatever ``jobs``, the cache and the order the workers finish in. A different
+    ``chunk_size`` gives the same pages but other bytes: each chunk embeds its own
+    subsets of the fonts.
 
     ``tagged=True`` makes a tagged PDF (PDF/UA-1, WeasyPrint's ``pdf/ua-1``): a
     structure tree of headings, paragraphs, lists, figures with their alt text and
@@ -109,11 +119,11 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
             back = Back(indexes) if indexes else None
             render(Part(theme, header, items, front, anchors, True, _meta(edition, made), back, tagged=tagged), temp)
         else:
-            jobs = jobs or os.cpu_count() or 1
-            size = chunk_size or automatic_chunk_size(len(articles), jobs)
+            size = chunk_size or automatic_chunk_size(len(articles))
             with scratch_folder(path) as folder:
                 _write_chunked(theme, header, items, front, anchors, toc, _metadata(edition, made), size=size,
-                               jobs=jobs, target=temp, folder=folder, indexes=indexes, cache=cache or DISABLED)
+                               jobs=jobs or os.cpu_count() or 1, target=temp, folder=folder, indexes=indexes,
+                               cache=cache or DISABLED)
     logger.info("PDF written: %s", path)
     return Path(path)
 
@@ -150,9 +160,9 @@ def book_order(edition: Edition) -> tuple[Divider | Placed, ...]:
     return tuple(items)
 
 
-def automatic_chunk_size(article_count: int, jobs: int) -> int:
-    """Articles per chunk: a few chunks per worker, within ``MIN_CHUNK``..``MAX_CHUNK``."""
-    return max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(article_count / (jobs * CHUNKS_PER_WORKER))))
+def automatic_chunk_size(article_count: int) -> int:
+    """Articles per chunk: ``CHUNKS_WANTED`` chunks, within ``MIN_CHUNK``..``MAX_CHUNK`` articles each."""
+    return max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(article_count / CHUNKS_WANTED)))
 
 
 def chunks_of(items: tuple[Divider | Placed, ...], size: int) -> list[tuple[Divider | Placed, ...]]:
@@ -185,7 +195,7 @@ def _write_chunked(theme: Theme, header: Edition, items, front: Front, anchors: 
     started = time.perf_counter()
     with _executor(jobs) as pool:
         try:
-            book = _render_parts(pool, theme, header, chunks, front, anchors, folder, indexes, cache, jobs)
+            book = _render_parts(pool, theme, header, chunks, front, anchors, folder, indexes, cache)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -215,7 +225,7 @@ class _Book:
 
 
 def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: Front, anchors: frozenset[str],
-                  folder: Path, indexes: tuple, cache: Cache, jobs: int) -> _Book:
+                  folder: Path, indexes: tuple, cache: Cache) -> _Book:
     """Render the front matter, the chunks and the indexes at once; then the numbers the matter prints.
 
     Every part can be laid out without waiting for another: the contents and the
@@ -254,7 +264,7 @@ def _render_parts(pool: Executor, theme: Theme, header: Edition, chunks, front: 
         logger.info("PDF: page numbers of %d digits, wider than the stand-ins: laying the contents out again", digits)
         front_part, *back_part = matter(digits)
         parts = [front_part(), *parts[1:len(parts) - len(back_part)], *(result() for result in back_part)]
-    overlays = _render_overlay(renderer, parts, numbers, folder, jobs)
+    overlays = _render_overlay(renderer, parts, numbers, folder)
     if cache.enabled:
         logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
     return _Book(parts, placements, overlays, folio.result())
@@ -270,11 +280,12 @@ def stand_in_digits(article_count: int) -> int:
     return len(str(MAX_PAGES_PER_ARTICLE * article_count + 20))
 
 
-def _render_overlay(renderer: _CachedRenderer, parts: list[Rendered], numbers: dict[str, str], folder: Path,
-                    jobs: int) -> tuple[tuple[Path, tuple[int, ...]], ...]:
+def _render_overlay(renderer: _CachedRenderer, parts: list[Rendered], numbers: dict[str, str],
+                    folder: Path) -> tuple[tuple[Path, tuple[int, ...]], ...]:
     """The numbers the parts' slots stand in for, as overlay PDFs, with the book page of each of their pages.
 
-    The overlay is cut in one piece per worker: it is the one render nothing else runs beside.
+    The overlay is cut in pieces of ``OVERLAY_PIECE`` pages: it is the one render
+    nothing else runs beside, so a long one is shared among the workers.
     """
     by_page: dict[int, list] = {}
     first = 0
@@ -284,8 +295,7 @@ def _render_overlay(renderer: _CachedRenderer, parts: list[Rendered], numbers: d
                 by_page.setdefault(first + slot.page, []).append(slot)
         first += part.page_count
     targets = sorted(by_page)
-    size = math.ceil(len(targets) / jobs) if targets else 1
-    pieces = [tuple(targets[start:start + size]) for start in range(0, len(targets), size)]
+    pieces = [tuple(targets[start:start + OVERLAY_PIECE]) for start in range(0, len(targets), OVERLAY_PIECE)]
     pending = [renderer.submit(Overlay(tuple((by_page[page][0].page_size,
                                               tuple((slot, numbers[slot.anchor]) for slot in by_page[page]))
                                              for page in piece)), folder / f"overlay-{n}.pdf")
