@@ -160,6 +160,8 @@ def _records(stream, path: Path, gzipped: bool, contents: ArchiveContents) -> It
             records.read_to_end()
         # warcio fails in varied ways on damaged bytes, not only with its own errors.
         except Exception as exc:  # noqa: BLE001 - any failure is this record's, and the next may be fine
+            if number > 1 and gzipped and not _member_begins(stream, start):
+                number -= 1  # inside a gzip member: the record before ended early, in damaged bytes
             broken, start = start, _next_record(stream, start + 1, gzipped)
             went_on = f"reading went on at byte {start}" if start is not None else "nothing after it is a record"
             contents.fail(f"{path}#record-{number}", f"broken record at byte {broken} ({type(exc).__name__}: "
@@ -223,6 +225,11 @@ def _record_begins(stream, at: int, gzipped: bool) -> bool:
     if gzipped:
         return _starts_like_warc(head)
     return head.startswith(b"WARC/1.") and (at == 0 or _preceded_by_newline(stream, at))
+
+
+def _member_begins(stream, at: int) -> bool:
+    stream.seek(at)
+    return stream.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC
 
 
 def _preceded_by_newline(stream, at: int) -> bool:

@@ -215,7 +215,10 @@ def test_truncated_archive_keeps_the_pages_before_the_damage_and_warns(archive):
         articles = warc.read(archive)
     assert [a.title for a in articles] == ["Lantern Makers of the Old Quarter"]
     assert warnings.counts["read-failed"] == 1
-    assert warnings.messages[0].startswith(f"{archive}: record-4: broken record at byte {image_at}")
+    # warcio either fails on the cut record or stops before it without a word (the
+    # record ids are random, so the cut falls differently): either way it is record 4.
+    assert warnings.messages[0].startswith((f"{archive}: record-4: broken record at byte {image_at} (",
+                                            f"{archive}: record-4: truncated or corrupt archive ("))
     assert [record for record, _ in articles.failed] == [f"{archive}#record-4"]
 
 
@@ -256,8 +259,13 @@ def _records_archive(path: Path, *, compress: bool) -> tuple[Path, dict[str, int
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=compress)
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "deeplybook tests"}))
-        for uri, body, content_type, status in pages:
-            writer.write_record(http_response(writer, uri, body, content_type, status))
+        for number, (uri, body, content_type, status) in enumerate(pages):
+            headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+            # Fixed ids and dates: the same bytes each run, so the damage below falls alike.
+            fixed = {"WARC-Record-ID": f"<urn:uuid:00000000-0000-4000-8000-{number:012d}>",
+                     "WARC-Date": "2024-01-01T00:00:00Z"}
+            writer.write_record(writer.create_warc_record(uri, "response", payload=BytesIO(body), http_headers=headers,
+                                                          warc_headers_dict=fixed))
     with open(path, "rb") as stream:
         records = ArchiveIterator(stream)
         offsets = {r.rec_headers.get_header("WARC-Target-URI"): records.get_record_offset() for r in records}
