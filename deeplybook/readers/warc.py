@@ -43,6 +43,7 @@ _BOOKKEEPING = {"warcinfo", "request", "metadata"}
 # How a record begins: a gzip member (deflate), or the version line.
 _SIGNATURE = {True: b"\x1f\x8b\x08", False: b"WARC/1."}
 _SCAN_BYTES = 1 << 20
+_BROKEN = "broken record"
 _MESSAGE_LIMIT = 100
 
 
@@ -128,7 +129,8 @@ def read(path: Path) -> ArchiveContents:
             else:
                 seen.add(record.uri)
                 _read_page(record, name, path, Path(scratch), contents)
-    damage = _gzip_damage(path) if gzipped and not contents.failed else None
+    broken = any(reason.startswith(_BROKEN) for _, reason in contents.failed)
+    damage = _gzip_damage(path) if gzipped and not broken else None
     if damage:  # warcio stops quietly at a truncated record; nothing else said so
         contents.fail(f"{path}#record-{last + 1}", f"truncated or corrupt archive ({damage}); the records "
                       "before it are read", path)
@@ -164,7 +166,7 @@ def _records(stream, path: Path, gzipped: bool, contents: ArchiveContents) -> It
                 number -= 1  # inside a gzip member: the record before ended early, in damaged bytes
             broken, start = start, _next_record(stream, start + 1, gzipped)
             went_on = f"reading went on at byte {start}" if start is not None else "nothing after it is a record"
-            contents.fail(f"{path}#record-{number}", f"broken record at byte {broken} ({type(exc).__name__}: "
+            contents.fail(f"{path}#record-{number}", f"{_BROKEN} at byte {broken} ({type(exc).__name__}: "
                           f"{_first_line(exc)}); {went_on}", path)
             continue
         start = records.offset  # where the next record begins

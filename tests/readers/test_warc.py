@@ -312,3 +312,11 @@ def test_a_cached_archive_reports_its_records_as_a_fresh_read_does(tmp_path):
     assert cache.hits == 1
     assert runs[0] == runs[1]
     assert len(runs[0][1].skipped) == 3 and len(runs[0][1].failed) == 1
+
+
+def test_a_truncated_archive_is_reported_even_when_a_page_in_it_failed(tmp_path):
+    path, offsets = _records_archive(tmp_path / "crawl.warc.gz", compress=True)
+    path.write_bytes(path.read_bytes()[: offsets[BUSES_URL] + 40])  # cut inside the last record
+    articles = warc.read(path)
+    assert [record.split("#")[1] for record, _ in articles.failed] == [
+        "record-6 https://ledger.example/blank", "record-8"]
