@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Sequence
@@ -366,7 +368,18 @@ def new_command(path, title, sources):
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``make-ebook``."""
+    _exit_cleanly_on_sigterm()
     cli.main(args=list(argv) if argv is not None else None, prog_name="make-ebook")
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    # SIGTERM's default action ends the process where it stands, leaving the book's
+    # temporaries behind; as SystemExit it unwinds like Ctrl-C, through the cleanup.
+    def terminate(signum, frame) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminate)
 
 
 if __name__ == "__main__":

@@ -269,3 +269,26 @@ def test_an_epub_build_sweeps_what_a_killed_pdf_build_left_beside_it(tmp_path):
     code, err = finished(make_ebook(str(SAMPLE_SITE), "-o", str(tmp_path / "book"), "-f", "epub", "--no-cache"))
     assert code == 0, err
     assert sorted(entry.name for entry in tmp_path.iterdir()) == ["book.epub"]
+
+
+def test_a_terminated_build_cleans_up_after_itself(tmp_path):
+    """SIGTERM (what a service manager or `kill` sends) leaves the previous book and nothing else."""
+    source = write_articles(tmp_path / "reports", 24)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "book.pdf"
+    target.write_bytes(PREVIOUS)
+    process = make_ebook(str(source), "-o", str(target), "-f", "pdf", "-j", "2", "--chunk-size", "1",
+                         "--no-cache", "-q", new_session=True)
+    try:
+        wait_for_rendering(out, process)
+        process.terminate()
+        code, err = finished(process)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert code == 128 + signal.SIGTERM, err
+    assert target.read_bytes() == PREVIOUS
+    assert sorted(entry.name for entry in out.iterdir()) == ["book.pdf"]
