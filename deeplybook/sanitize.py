@@ -7,6 +7,8 @@ import dataclasses
 import html
 import re
 
+from urllib.parse import quote, urlsplit
+
 import nh3
 
 from .log import warn
@@ -32,6 +34,11 @@ _DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)|<\?xml[^>]*e
 _DECLARED_WITHIN = 4096
 # Fields that name files on this machine rather than carry text for the book.
 _FILE_FIELDS = {"path", "source"}
+# Fields holding the web address a book links to ("Originally published at"): see ``address``.
+_ADDRESS_FIELDS = {("Article", "url"), ("Embed", "url")}
+# What a URL may hold as it is (RFC 3986's reserved characters, and % for escapes already made).
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # nh3 writes HTML; a book needs XHTML. These are the only differences its output has
 # with the tag set above: b/i (mapped to their semantic twins), void <br>, and
 # named entities that XML does not know.
@@ -160,6 +167,22 @@ def _forbidden_reference(match: re.Match[str]) -> bool:
     return code <= 0x10FFFF and _FORBIDDEN.match(chr(code)) is not None
 
 
+def address(value: str) -> str:
+    """A web address fit to be a book's link: http(s) only, what a URL may not hold percent-encoded; else "".
+
+    An archived page may name any address (``javascript:``, ``data:``, a relative path
+    that would point inside the book, characters no URL may hold).
+    """
+    value = xml_chars(value).strip()
+    try:
+        scheme = urlsplit(value).scheme.lower()
+    except ValueError:  # an unclosed [IPv6] host
+        return ""
+    if scheme not in ("http", "https"):
+        return ""
+    return quote(_LONE_PERCENT.sub("%25", value), safe=_URL_SAFE)
+
+
 def article(value):
     """An article (or any of the model's dataclasses) with every text it holds rid of the characters XML forbids.
 
@@ -178,7 +201,7 @@ def article(value):
         changes = {}
         for name in (f.name for f in dataclasses.fields(value) if f.name not in _FILE_FIELDS):
             old = getattr(value, name)
-            new = article(old)
+            new = address(old) if (type(value).__name__, name) in _ADDRESS_FIELDS else article(old)
             if new is not old:
                 changes[name] = new
         return dataclasses.replace(value, **changes) if changes else value

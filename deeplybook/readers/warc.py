@@ -305,7 +305,7 @@ def _archived(article: Article, uri: str, source: str) -> Article:
     if lead is not None and lead.image is not None:
         lead = dataclasses.replace(lead, image=_remote(lead.image))
     # The record's address may hold anything, characters XML forbids too: it passes the readers' last door.
-    return dataclasses.replace(article, body=body, lead=lead, url=article.url or sanitize.xml_chars(uri), source=source)
+    return dataclasses.replace(article, body=body, lead=lead, url=article.url or sanitize.address(uri), source=source)
 
 
 def _remote(image: Image) -> Image:

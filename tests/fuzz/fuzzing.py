@@ -193,7 +193,9 @@ _KEYS = ["title", "dek", "description", "subtitle", "authors", "author", "date",
          "topics", "tags", "kind", "category", "url", "site", "slug", "read_time", "image", "caption", "credit"]
 _SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), _TEXT,
-    st.sampled_from(["q&a", "op-ed", "briefing", "images/ferry.jpg", "../../etc/passwd", "2017-03-02", "yesterday"]),
+    st.sampled_from(["q&a", "op-ed", "briefing", "images/ferry.jpg", "../../etc/passwd", "2017-03-02", "yesterday",
+                     "javascript:alert(1)", "data:text/html,<script>x</script>", "https://x.example/a b\x85c%zz",
+                     "/relative/page", "http://[unclosed"]),
     st.dates(), st.datetimes(timezones=st.sampled_from([None, dt.timezone.utc, dt.timezone(dt.timedelta(hours=-5))])),
 )
 _VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
+from urllib.parse import urlsplit
 
 import pikepdf
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,8 @@ from fuzzing import ANY_INPUT, FORBIDDEN, SEEDS, fuzz_settings, workspace
 
 #: One whole sample page goes into every book, so that none is empty whatever the fuzzed pages give.
 ANCHOR = next((name, data) for name, data in SEEDS if name == "blog-article.html")
+#: What a URL may hold (RFC 3986): anything else in a link is an error for EPUBCheck.
+URL = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*")
 #: A line of /etc/passwd: no book may hold a file from outside its input.
 OUTSIDE = b"root:x:0:0"
 _BOOKS = st.lists(ANY_INPUT, min_size=2, max_size=7)
@@ -48,6 +52,9 @@ def assert_clean_epub(path) -> None:
                 assert not page.xpath("//@*[contains(translate(., 'JAVSCRIPT', 'javscript'), 'javascript:')]"), \
                     f"a javascript: address in {name}"
                 assert not FORBIDDEN.search(data.decode("utf-8")), f"a character XML forbids in {name}"
+                for href in page.xpath("//*[local-name()='a']/@href"):
+                    assert URL.fullmatch(href), f"{href!r} in {name} is no URL"
+                    assert urlsplit(href).scheme in ("", "http", "https", "mailto"), f"{href!r} in {name}"
 
 
 @fuzz_settings(25, share=0.05)
