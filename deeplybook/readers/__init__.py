@@ -19,28 +19,36 @@ it is a regular file under the paths the build was given and within the size lim
 each page's reading is bounded in time, and a picture an article names is kept only
 under the same rules (``file-refused``, ``file-too-large``, ``read-timeout``).
 
+The read report and ``Skip`` live in ``report``; the cache and the checks on an
+article's pictures in ``files``; both are re-exported here.
+
 Readers register under the entry-point group ``deeplybook.readers``; the built-in
 ones are listed in ``BUILTIN`` so that a source checkout works without installing.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib
 import os
-from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
 from .. import cache as cache_module
 from .. import inputs
-from . import pool
 from ..errors import DeeplybookError, ReadError
 from ..inputs import Limits, Refused
-from ..log import counting_warnings, logger, warn
-from ..model import Article, Figure
+from ..log import logger
+from ..model import Article
+from . import pool
+from .files import contained, contained_blocks, through_cache
+from .report import ReadReport, Skip
+
+__all__ = [
+    "BUILTIN", "ReadReport", "Reader", "Skip", "available", "choose", "contained", "contained_blocks",
+    "get", "read", "read_file", "read_file_cached", "through_cache",
+]
 
 #: Built-in readers: entry-point name -> module. Order breaks sniffing ties.
 BUILTIN = {
@@ -54,10 +62,6 @@ BUILTIN = {
 _HEAD_BYTES = 64 * 1024
 
 
-class Skip(Exception):
-    """Raised by a reader for a file that holds no article; the message is the reason."""
-
-
 class Reader(Protocol):
     """What a reader provides (see the module docstring)."""
 
@@ -66,36 +70,6 @@ class Reader(Protocol):
     def sniff(self, path: Path, head: bytes) -> int: ...
 
     def read(self, path: Path) -> list[Article]: ...
-
-
-@dataclass
-class ReadReport:
-    """What a read found: how many files were read and why the others were not."""
-
-    read: int = 0
-    """Files that gave at least one article."""
-    articles: int = 0
-    """Articles produced."""
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    """(file, reason) for each file passed over on purpose."""
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    """(file, error) for each file that could not be read."""
-
-    def skip(self, path: object, reason: str) -> None:
-        """Record a file passed over on purpose."""
-        self.skipped.append((str(path), reason))
-        logger.debug("%s: skipped: %s", path, reason)
-
-    def fail(self, path: object, error: str) -> None:
-        """Record a file that could not be read, and warn: the build goes on."""
-        self.failed.append((str(path), error))
-        warn("read-failed", error, path)
-
-    def refuse(self, refused: Refused) -> None:
-        """Record a file not read (outside the input, special, too large, too slow), and warn under its code."""
-        passed = self.failed if refused.code == "read-timeout" else self.skipped
-        passed.append((str(refused.path), refused.reason))
-        warn(refused.code, refused.reason, refused.path)
 
 
 def available() -> dict[str, object]:
@@ -161,38 +135,6 @@ def read_file_cached(path: Path, reader: object | None, cache: cache_module.Cach
         return read_file(path, reader)
     parts = (getattr(reader, "NAME", "auto"), str(path), Path(path).read_bytes())
     return through_cache(cache, parts, lambda: read_file(path, reader))
-
-
-def through_cache(cache: cache_module.Cache, parts: tuple, produce) -> list[Article]:
-    """``produce()``'s articles, or its ``Skip``, stored under the key of ``parts``.
-
-    ``parts`` must hold everything the result depends on: the file's bytes, its path
-    (articles record it) and the reader. The warnings the first run gave are given
-    again on a hit, so a cached build reports what an uncached one does.
-    """
-    entry = cache_module.key(*parts)
-    stored = cache.get_object("articles", entry)
-    if stored is None:
-        with counting_warnings() as warnings:
-            try:
-                outcome = ("ok", produce())
-            except Skip as why:
-                outcome = ("skip", str(why))
-            except ReadError as exc:  # the same bytes fail the same way: no need to try again
-                outcome = ("fail", (str(exc), exc.path))
-        stored = (*outcome, warnings.records)
-        cache.put_object("articles", entry, stored)
-    else:
-        for code, message in stored[2]:
-            logger.warning("%s", message, extra={"code": code})
-    kind, payload, _ = stored
-    if kind == "skip":
-        raise Skip(payload)
-    if kind == "fail":
-        error = ReadError(payload[0])
-        error.path = payload[1]
-        raise error
-    return payload
 
 
 def read(
@@ -280,36 +222,3 @@ def _read_one(path: Path, report: ReadReport, *, reader: str | None, cache: cach
     report.skipped.extend(getattr(found, "skipped", ()))  # an archive's records that gave no article
     report.failed.extend(getattr(found, "failed", ()))
     return articles
-
-
-def contained(article: Article, roots: tuple[str, ...], limits: Limits) -> Article:
-    """``article`` with each picture file checked like a page: resolved, under ``roots``, regular, not too large.
-
-    A picture that fails keeps its URL but loses its file, with a warning naming it;
-    one that passes points at its resolved file, which the writers then read.
-    """
-    lead = _contained_figure(article.lead, roots, limits) if article.lead is not None else None
-    body = tuple(_contained_figure(block, roots, limits) if isinstance(block, Figure) else block
-                 for block in article.body)
-    if lead is article.lead and all(new is old for new, old in zip(body, article.body)):
-        return article
-    return dataclasses.replace(article, lead=lead, body=body)
-
-
-def contained_blocks(blocks: tuple, roots: tuple[str, ...], limits: Limits) -> tuple:
-    """``blocks`` with their pictures checked as in ``contained``."""
-    return tuple(_contained_figure(block, roots, limits) if isinstance(block, Figure) else block for block in blocks)
-
-
-def _contained_figure(figure: Figure, roots: tuple[str, ...], limits: Limits) -> Figure:
-    image = figure.image
-    if image is None or not image.path:
-        return figure
-    try:
-        resolved = str(inputs.admit(image.path, roots, limits))
-    except Refused as refused:
-        warn(refused.code, refused.reason, refused.path)
-        resolved = None
-    if resolved == image.path:
-        return figure
-    return dataclasses.replace(figure, image=dataclasses.replace(image, path=resolved))

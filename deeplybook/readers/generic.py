@@ -25,7 +25,8 @@ from .. import sanitize
 from ..errors import ReadError
 from ..log import logger
 from ..model import Article, Kind
-from . import Skip, fields
+from . import fields
+from .report import Skip
 from .htmlblocks import blocks_from_element
 from .htmlpage import parse_document
 

@@ -45,10 +45,11 @@ from ..model import (
     Paragraph,
     Quote,
 )
-from . import Skip, contained, pool, through_cache
-from . import fields
+from . import fields, pool
+from .files import contained, through_cache
 from .fields import parse_date
 from .htmlpage import parse_document
+from .report import Skip
 
 NAME = "newsdeeply"
 

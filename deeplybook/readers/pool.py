@@ -22,6 +22,7 @@ from .. import inputs
 from ..errors import DeeplybookError
 from ..log import counting_warnings, logger
 from ..model import Article
+from .report import ReadReport
 
 Item = TypeVar("Item")
 
@@ -48,8 +49,6 @@ class Outcome:
 
 
 def _detached(task: Callable, item) -> Outcome:
-    from . import ReadReport  # the package imports this module
-
     report = ReadReport()
     with counting_warnings() as warned:
         articles = task(item, report)

@@ -29,7 +29,8 @@ from .. import inputs, sanitize
 from ..errors import DeeplybookError, ReadError
 from ..log import logger, warn
 from ..model import Article, Image
-from . import Skip, available
+from . import available
+from .report import Skip
 
 NAME = "warc"
 
