@@ -220,8 +220,8 @@ def main(argv: list[str] | None = None) -> None:
         run_child(args)
         return
 
-    if args.mirror and not (Path(__file__).resolve().parent.parent / "deeplybook" / "readers" / "newsdeeply.py").exists():
-        raise SystemExit("real articles need the News Deeply reader (deeplybook/readers/newsdeeply.py)")
+    if args.mirror and not (Path(__file__).resolve().parent.parent / "deeplybook" / "readers" / "newsdeeply").is_dir():
+        raise SystemExit("real articles need the News Deeply reader (deeplybook/readers/newsdeeply/)")
     work = f"{args.count} {'real' if args.mirror else 'seed-sized'} articles"
     print(f"PDF benchmark: {work}, {os.cpu_count()} cores, jobs={args.jobs or os.cpu_count()}")
     results = {}

@@ -286,7 +286,8 @@ def test_any_error_a_page_makes_its_reader_fail_with_is_that_pages_read_error(tm
 
     # Stand-ins for a parsing bug a malformed page would set off, in each way a page is read.
     monkeypatch.setattr(generic, "blocks_from_element", failing)
-    monkeypatch.setattr(newsdeeply._Body, "blocks", _fails_on("dams-on-the-river.html", newsdeeply._Body.blocks))
+    walker = newsdeeply.body.Body
+    monkeypatch.setattr(walker, "blocks", _fails_on("dams-on-the-river.html", walker.blocks))
     single = hostile("repetition", "refrain.html", tmp_path)
     plain = hostile("control-characters", "keeper.txt", tmp_path, CONTROL="")
     report = readers.ReadReport()

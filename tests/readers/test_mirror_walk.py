@@ -240,7 +240,7 @@ def test_parallel_and_cached_walks_equal_the_plain_one(tmp_path, monkeypatch):
         if attempt.endswith("from the cache"):
             def parse_page(data, path):  # workers are forked after this, so they see it
                 raise AssertionError(f"{path} parsed again although it did not change")
-            monkeypatch.setattr(newsdeeply, "parse_page", parse_page)
+            monkeypatch.setattr(newsdeeply.mirror, "parse_page", parse_page)
         report = ReadReport()
         with counting_warnings() as warnings:
             articles = list(newsdeeply.read_folder(SITE, report, cache=cache, jobs=2))

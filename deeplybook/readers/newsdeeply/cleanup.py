@@ -1,0 +1,242 @@
+"""A page's elements made fit to become blocks: leaked markup and shortcodes cut, hidden parts dropped, loose text wrapped."""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+
+import lxml.html
+from lxml import etree
+
+from ... import sanitize
+from .links import PageLocation
+
+# Markup that WordPress once printed as text: "<div source='picture' ... />", stray
+# "</p>", "[caption ...]" shortcodes, "<!--more-->" and "{.small right}" class hints,
+# and the remains of Markdown the old site converted by halves: "[![alt][2]][2]",
+# reference links "[words][2]" (the words stay), "**" and lone ">" quote markers.
+_LEAKED_TAG = re.compile(
+    r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&lt;/?[a-zA-Z][a-zA-Z0-9]*(?:\s.*?)?/?&gt;"
+    r"|<!\S*?-(?:-|–)?>|<!\[CDATA\[|(?://\s*)?\]\]>"
+)
+_SHORTCODE = re.compile(
+    r"\[easyrotator\].*?\[/easyrotator\]"
+    r"|\[/?(?:caption|embed|gallery|video|audio|youtube|soundcloud|tweet|iframe|playlist)\b[^\]]*\]",
+    re.IGNORECASE,
+)
+_CLASS_HINT = re.compile(r"\{\.[a-z][\w -]*\}")
+_MARKDOWN = re.compile(
+    r"\[!\[[^\[\]]*\]\[\d{1,3}\]\]\[\d{1,3}\]|!\[[^\[\]]*\]\[\d{1,3}\]"
+    r"|\[(?=[^\[\]\n]{1,300}\]\[\d{1,3}\])|(?<=[^\[\]])\]\[\d{1,3}\]|\*\*|^\s*>(?=\s|$)",
+    re.MULTILINE,
+)
+_LEAKS = (_LEAKED_TAG, _SHORTCODE, _CLASS_HINT, _MARKDOWN)
+_TEXT_HOLDERS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "dt", "dd", "td", "th", "pre", "blockquote")
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+
+DROPPED_TAGS = {
+    "script", "style", "noscript", "template", "form", "button", "input", "select",
+    "textarea", "nav", "svg", "canvas", "object", "embed", "link", "meta", "hr",
+}
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "center", "figure", "aside", "blockquote", "ul", "ol",
+    "dl", "table", "pre", "iframe", "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer",
+} | DROPPED_TAGS
+
+
+def clean_tree(root: etree._Element, page: PageLocation) -> None:
+    """Drop scripts, hidden and leaked markup; point every link at its live address."""
+    for element in list(root.iter()):
+        if element is root:
+            continue
+        if not isinstance(element.tag, str):
+            remove_element(element)
+            continue
+        if element.tag in DROPPED_TAGS or _HIDDEN_STYLE.search(element.get("style") or ""):
+            remove_element(element)
+    for element in root.iter(*_TEXT_HOLDERS):
+        strip_leaks(element)
+    for element in root.iter():
+        if element.tag == "a":
+            href = element.get("href")
+            target = page.link(href) if href else None
+            for name in list(element.attrib):
+                del element.attrib[name]
+            if target:
+                element.set("href", target)
+
+
+def strip_leaks(element: etree._Element) -> None:
+    """Cut markup printed as text, even when the page's own tags split it in pieces."""
+    text = element.text_content()
+    if not any(sign in text for sign in ("<", "&lt;", "[", "{", "]]>", "**", ">")):
+        return
+    spans = sorted(m.span() for pattern in _LEAKS for m in pattern.finditer(text))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    _drop_spans(element, merged)
+
+
+def wrap_loose_inline(container: etree._Element) -> None:
+    """Put runs of text and inline elements that sit between blocks into paragraphs."""
+    children = list(container)
+    if not (container.text or "").strip() and all(
+        isinstance(c.tag, str) and c.tag in _BLOCK_TAGS and not (c.tail or "").strip() for c in children
+    ):
+        return
+    run: list[etree._Element] = []
+    leading = container.text
+    container.text = None
+    new_children: list[etree._Element] = []
+    pending_text = leading or ""
+
+    def flush() -> None:
+        nonlocal pending_text, run
+        if pending_text.strip() or run:
+            paragraph = etree.Element("p")
+            paragraph.text = pending_text
+            for item in run:
+                paragraph.append(item)
+            new_children.append(paragraph)
+        pending_text, run = "", []
+
+    for child in children:
+        container.remove(child)
+        tail, child.tail = child.tail, None
+        if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+            flush()
+            new_children.append(child)
+        elif isinstance(child.tag, str):
+            run.append(child)
+        if tail:
+            if run:
+                run[-1].tail = (run[-1].tail or "") + tail
+            else:
+                pending_text += tail
+    flush()
+    for child in new_children:
+        container.append(child)
+
+
+def drop_leading(element: etree._Element, count: int) -> None:
+    """Remove the first ``count`` characters of an element's text, wherever they sit."""
+    _drop_spans(element, [(0, count)])
+
+
+def _drop_spans(element: etree._Element, spans: list[tuple[int, int]]) -> None:
+    """Remove characters ``start:end`` of ``element.text_content()`` from the tree, for each of ``spans``.
+
+    The spans are in order and apart. One walk cuts them all: a paragraph full of
+    leaked markup costs no more than its length (a walk per span took minutes).
+    """
+    if not spans:
+        return
+    offset = 0
+    current = 0  # the first span not yet cut to its end
+
+    def cut(value: str | None) -> str | None:
+        nonlocal offset, current
+        if not value:
+            return value
+        begin, stop = offset, offset + len(value)
+        offset = stop
+        kept: list[str] = []
+        position = begin
+        while current < len(spans) and spans[current][0] < stop:
+            start, end = spans[current]
+            if start > position:
+                kept.append(value[position - begin : start - begin])
+            position = max(position, min(end, stop))
+            if end > stop:
+                break  # the span goes on in the next piece of text
+            current += 1
+        if position == begin and not kept:
+            return value
+        kept.append(value[position - begin :])
+        return "".join(kept)
+
+    def visit(node: etree._Element) -> None:
+        node.text = cut(node.text)
+        for child in node:
+            if current >= len(spans):
+                return
+            if isinstance(child.tag, str):
+                visit(child)
+            child.tail = cut(child.tail)
+
+    visit(element)
+    for child in list(element.iter()):
+        if child is not element and child.tag not in ("br", "img") and not len(child) and not (child.text or "").strip():
+            if child.text and child.tail is not None:
+                child.tail = child.text + child.tail
+            remove_element(child)
+
+
+def without_tag(element: etree._Element, tag: str) -> etree._Element:
+    """A copy of ``element`` with every ``tag`` element taken out."""
+    trimmed = copy.deepcopy(element)
+    for found in list(trimmed.iter(tag)):
+        remove_element(found)
+    return trimmed
+
+
+def remove_element(element: etree._Element) -> None:
+    """Take an element out of the tree, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    previous = element.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def fully_inside(element: etree._Element, tags: tuple[str, ...]) -> bool:
+    """True when all the element's text sits inside one of ``tags``."""
+    if not text_of(element):
+        return False
+    if (element.text or "").strip():
+        return False
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        if (child.tail or "").strip():
+            return False
+        if child.tag not in tags and text_of(child) and not (child.tag in ("span", "a") and fully_inside(child, tags)):
+            return False
+    return True
+
+
+def inline_markup(element: etree._Element) -> str:
+    """The element's content as the model's inline markup (sanitised)."""
+    parts = [html.escape(element.text or "", quote=False)]
+    for child in element:
+        if isinstance(child.tag, str):
+            parts.append(lxml.html.tostring(child, encoding="unicode", with_tail=False))
+        parts.append(html.escape(child.tail or "", quote=False))
+    return sanitize.inline("".join(parts))
+
+
+def unwrap_tag(inline: str, tag: str) -> str:
+    """Strip one tag from inline markup (a question needs no bold of its own)."""
+    return sanitize.normalize_space(inline.replace(f"<{tag}>", "").replace(f"</{tag}>", ""))
+
+
+def text_of(element: etree._Element) -> str:
+    """The element's text, spaces normalised."""
+    return sanitize.normalize_space(element.text_content())
+
+
+def first_text(elements: list[etree._Element]) -> str:
+    """The text of the first of ``elements``, or an empty string."""
+    return text_of(elements[0]) if elements else ""
