@@ -15,7 +15,8 @@ from .log import warn
 
 #: The only inline elements a book ever receives from an archived page.
 INLINE_TAGS = {"em", "strong", "b", "i", "a", "sub", "sup", "abbr", "br"}
-_ATTRIBUTES = {"a": {"href"}, "abbr": {"title"}}
+# "*": none on every element; nh3 would keep title and lang anywhere, and <b title> then escapes the rename to <strong>.
+_ATTRIBUTES = {"*": set(), "a": {"href"}, "abbr": {"title"}}
 _SCHEMES = {"http", "https", "mailto"}
 
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u2009\u200a\u202f]+")

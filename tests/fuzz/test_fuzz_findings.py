@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 
+from lxml import etree
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import deeplybook
+from deeplybook import sanitize
 from deeplybook.readers import read_file
 
 from fuzzing import FORBIDDEN, SAMPLES, strings_of
@@ -52,3 +54,13 @@ def test_a_front_matter_url_that_is_not_a_web_address_is_no_link(tmp_path):
         page.write_text(f'---\ntitle: A Post\nurl: "{given}"\n---\nSome text of the post.\n', "utf-8")
         [article] = read_file(page)
         assert article.url == kept, given
+
+
+def test_bold_and_italic_with_attributes_become_well_formed_xhtml():
+    """``<b title="x">`` kept its attribute (the sanitiser allowed title and lang on any element), so the
+    rename to ``<strong>`` missed its start tag and the chapter was not well-formed XML."""
+    for fragment in ['<b title="x">bold</b>', '<i lang="fr" title="y">italic</i>', '<b title="t"></b> after']:
+        cleaned = sanitize.inline(fragment)
+        etree.fromstring(f"<p>{cleaned}</p>")  # raises on a mismatched tag
+        assert "title=" not in cleaned and "lang=" not in cleaned
+    assert sanitize.inline('<abbr title="United Nations">UN</abbr>') == '<abbr title="United Nations">UN</abbr>'
