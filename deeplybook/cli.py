@@ -34,6 +34,7 @@ from .cache import Cache
 from .errors import ConfigError, DeeplybookError
 from .inputs import Limits, parse_size
 from .log import counting_warnings, logger
+from .output import FORMATS
 from .model import Section
 from .sample import sample_path
 
@@ -65,9 +66,9 @@ def _formats(ctx, param, value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
-    unknown = [f for f in formats if f not in pipeline.FORMATS]
+    unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise click.BadParameter(f"choose from {', '.join(pipeline.FORMATS)} (comma-separated)")
+        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (comma-separated)")
     return formats
 
 

@@ -33,12 +33,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import inputs, readers, themes
-from .pipeline import FORMATS
 from .edition import GROUPS, ORDERS, slugify
 from .errors import ConfigError, DeeplybookError
 from .log import warn
 from .model import Block, Creator, Kind
-from .output import atomic_path
+from .output import FORMATS, atomic_path
 from .select import Selection
 
 #: Roles a creator of the book may have.

@@ -1,4 +1,4 @@
-"""Writing output safely and reproducibly: the build clock, atomic file replacement, temporaries."""
+"""Writing output: the formats and their file names, the build clock, atomic file replacement, temporaries."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from .errors import WriteError
+from .errors import DeeplybookError, WriteError
 from .log import logger
+
+#: Output formats and the file suffix each writes.
+FORMATS = {"epub": ".epub", "pdf": ".pdf"}
 
 #: What a user is told for the errors a full or refusing disk gives, by errno.
 WRITE_PROBLEMS = {
@@ -32,6 +35,23 @@ WRITE_PROBLEMS = {
 
 #: A temporary's name: ``.NAME.PID-HOST.RANDOM.part`` (a file) or ``.parts`` (a folder).
 _TEMPORARY = re.compile(r"^\..+\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.[a-z0-9_]+\.parts?$")
+
+
+def output_paths(output: str | os.PathLike[str], formats: Sequence[str]) -> dict[str, Path]:
+    """Where each format goes: ``book.epub`` as given, else ``OUTPUT`` + the suffix.
+
+    ``OUTPUT`` may be an existing folder (the books are named ``book.*`` inside it).
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise DeeplybookError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    out = Path(output)
+    if out.is_dir():
+        out = out / "book"
+    if out.suffix in FORMATS.values() and len(formats) == 1 and FORMATS[formats[0]] == out.suffix:
+        return {formats[0]: out}
+    stem = out.with_suffix("") if out.suffix in FORMATS.values() else out
+    return {f: stem.with_name(stem.name + FORMATS[f]) for f in formats}
 
 
 def build_time() -> dt.datetime:

@@ -8,17 +8,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import edition as edition_module
-from . import readers, remote, toc
+from . import readers, remote, select, toc, volumes
 from .cache import Cache
+from .config import EditionConfig, load
 from .errors import DeeplybookError
 from .inputs import Limits
 from .log import logger
 from .model import Article, Edition
+from .output import FORMATS, output_paths
 from .themes import Theme, load as load_theme
-
-#: Output formats and the file suffix each writes.
-FORMATS = {"epub": ".epub", "pdf": ".pdf"}
-
 
 @dataclass
 class BuildResult:
@@ -48,23 +46,6 @@ def as_cache(cache: Cache | bool) -> Cache:
     if isinstance(cache, Cache):
         return cache
     return Cache(enabled=bool(cache))
-
-
-def output_paths(output: str | os.PathLike[str], formats: Sequence[str]) -> dict[str, Path]:
-    """Where each format goes: ``book.epub`` as given, else ``OUTPUT`` + the suffix.
-
-    ``OUTPUT`` may be an existing folder (the books are named ``book.*`` inside it).
-    """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise DeeplybookError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    out = Path(output)
-    if out.is_dir():
-        out = out / "book"
-    if out.suffix in FORMATS.values() and len(formats) == 1 and FORMATS[formats[0]] == out.suffix:
-        return {formats[0]: out}
-    stem = out.with_suffix("") if out.suffix in FORMATS.values() else out
-    return {f: stem.with_name(stem.name + FORMATS[f]) for f in formats}
 
 
 def build(
@@ -131,8 +112,6 @@ def plan_edition(config, *, output: str | os.PathLike[str] | None = None, format
     ``config`` is a loaded ``EditionConfig``; the result is a list of ``volumes.Volume``.
     With a ``fetch``, the chosen articles' remote pictures are fetched.
     """
-    from . import select, volumes
-
     report = report if report is not None else readers.ReadReport()
     sources = config.sources
     total = _count_files(sources.paths)
@@ -161,8 +140,6 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
     ``output``, ``formats`` and ``pdf_options`` override the file's ``[output]`` table.
     One ``BuildResult`` is returned per volume.
     """
-    from .config import EditionConfig, load
-
     config = edition_file if isinstance(edition_file, EditionConfig) else load(edition_file)
     report = readers.ReadReport()
     options = {k: v for k, v in (("jobs", config.output.jobs), ("chunk_size", config.output.chunk_size),

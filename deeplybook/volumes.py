@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Sequence
 
 from . import edition as edition_module
-from .pipeline import output_paths
 from .config import EditionConfig, Volumes
 from .model import Article, Edition
-from .output import build_time
+from .output import build_time, output_paths
 from .themes import long_date
 
 _VOLUME_NAMESPACE = uuid.UUID("0b7f3d52-5a8e-4f0e-a1c4-2d9e6b8c7f10")
