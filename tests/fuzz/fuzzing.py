@@ -313,6 +313,20 @@ def strings_of(value):
             yield from strings_of(item)
 
 
+def inline_strings_of(value):
+    """Every ``Inline`` string (sanitised XHTML, by the model's annotations) inside an article's blocks."""
+    if is_dataclass(value):
+        for field in fields(value):
+            item = getattr(value, field.name)
+            if "Inline" in str(field.type):
+                yield from (item,) if isinstance(item, str) else item
+            else:
+                yield from inline_strings_of(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from inline_strings_of(item)
+
+
 def workspace(folder: Path) -> Path:
     """A folder holding the samples' pictures, so that fuzzed pages naming them find them."""
     for images in (SAMPLES / "generic" / "images", SAMPLES / "frontmatter" / "images"):

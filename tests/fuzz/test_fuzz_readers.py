@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,9 +14,10 @@ import deeplybook
 from deeplybook.errors import DeeplybookError
 from deeplybook.model import Article
 from deeplybook.readers import Skip, read_file
+from deeplybook.sanitize import INLINE_TAGS
 
-from fuzzing import (ANY_INPUT, FORBIDDEN, OPERATIONS, SAMPLES, front_matter_files, fuzz_settings, made_up_pages,
-                     mutate, mutated_samples, strings_of, warc_files, workspace)
+from fuzzing import (ANY_INPUT, FORBIDDEN, OPERATIONS, SAMPLES, front_matter_files, fuzz_settings,
+                     inline_strings_of, made_up_pages, mutate, mutated_samples, strings_of, warc_files, workspace)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,9 @@ def read_one(folder, sample) -> list[Article]:
         assert article.title.strip(), "an article without a title"
         bad = [text for text in strings_of(article) if FORBIDDEN.search(text)]
         assert not bad, f"characters XML forbids reach the article: {bad[:3]!r}"
+        for inline in inline_strings_of(article):
+            fragment = etree.fromstring(f"<p>{inline}</p>")  # raises unless well-formed
+            assert {element.tag for element in fragment.iter()} <= {"p", *INLINE_TAGS} - {"b", "i"}, inline
     return articles
 
 
