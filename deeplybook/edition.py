@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import unicodedata
 import uuid
 from collections import defaultdict
 from typing import Callable, Iterable, Sequence
@@ -13,6 +12,7 @@ from typing import Callable, Iterable, Sequence
 from .errors import DeeplybookError
 from .log import logger, warn
 from .model import Article, Block, Creator, Edition, Exchange, Figure, ItemList, Paragraph, Heading, Quote, Section
+from .slugs import slugify
 from .toc import article_href
 
 #: Grouping keys, each a function giving the group title(s) of an article, and a sort key.
@@ -49,11 +49,22 @@ def make(
     ``order`` is ``"date"``, ``"date-desc"`` or ``"title"``. ``metadata`` takes the
     other ``Edition`` fields (subtitle, language, identifier, creators...).
     """
-    named = _name(_ordered(articles, group_by, order))
+    ordered = arrange(articles, group_by=group_by, order=order)
+    return assemble(ordered, group(ordered, group_by), title=title, **metadata)
+
+
+def assemble(articles: Sequence[Article], sections: tuple[Section, ...], *, title: str, **metadata) -> Edition:
+    """The edition of ``sections``, whose articles are ``articles`` in sort order (see ``arrange``).
+
+    Each article gets a unique slug (in sort order), links to articles of this book
+    point inside it, pictures the archive lacks are dropped and subheads are evened;
+    ``metadata`` takes the other ``Edition`` fields.
+    """
+    named = _name(list(articles))
     linked = _link_inside(named)
     shown = _drop_missing_images(linked)
     leveled = [dataclasses.replace(a, body=even_headings(a.body)) for a in shown]
-    sections = _group(leveled, tuple(group_by))
+    sections = _replace(sections, {id(old): new for old, new in zip(articles, leveled)})
     metadata["creators"] = tuple(
         c if isinstance(c, Creator) else Creator(str(c)) for c in metadata.get("creators", ())
     )
@@ -84,15 +95,6 @@ def _dedupe(articles: Iterable[Article]) -> list[Article]:
     return list(seen.values())
 
 
-def slugify(value: str) -> str:
-    """A file-name and XML-id safe slug: lower-case ASCII letters, digits and hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    if not slug or not slug[0].isalpha():
-        slug = f"a-{slug}" if slug else "article"
-    return slug
-
-
 def _name(articles: list[Article]) -> list[Article]:
     """Give every article a unique, safe slug (the slug names its file and anchor)."""
     taken: set[str] = set()
@@ -113,16 +115,11 @@ def canonical_url(url: str) -> str:
 
 
 def arrange(articles: Iterable[Article], *, group_by: Sequence[str] = (), order: str = "date") -> list[Article]:
-    """The articles de-duplicated and in the order ``make`` would put them in the book.
+    """The articles de-duplicated and sorted, after checking the grouping and order asked for.
 
-    Used to cut a long edition into volumes before making each one.
+    Done once a build, before the edition is cut into volumes; ``group`` then makes
+    the sections.
     """
-    unique = _ordered(articles, group_by, order)
-    return [a for section in _group(unique, tuple(group_by)) for a in section.walk()]
-
-
-def _ordered(articles: Iterable[Article], group_by: Sequence[str], order: str) -> list[Article]:
-    """The articles de-duplicated and sorted, after checking the grouping and order asked for."""
     for key in group_by:
         if key not in GROUPS:
             raise DeeplybookError(f"cannot group by {key!r}; choose from {', '.join(GROUPS)}")
@@ -132,6 +129,17 @@ def _ordered(articles: Iterable[Article], group_by: Sequence[str], order: str) -
     sort_key, reverse = ORDERS[order]
     unique.sort(key=sort_key, reverse=reverse)
     return unique
+
+
+def group(articles: Sequence[Article], group_by: Sequence[str] = ()) -> tuple[Section, ...]:
+    """The sections of the arranged ``articles``, nested by the keys of ``group_by`` in turn."""
+    return _group(list(articles), tuple(group_by))
+
+
+def _replace(sections: tuple[Section, ...], new: dict[int, Article]) -> tuple[Section, ...]:
+    """``sections`` with each article replaced by ``new[id(article)]``."""
+    return tuple(dataclasses.replace(s, articles=tuple(new[id(a)] for a in s.articles),
+                                     sections=_replace(s.sections, new)) for s in sections)
 
 
 def _canonical_url(url: str) -> str:

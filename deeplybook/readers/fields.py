@@ -1,30 +1,17 @@
-"""Metadata helpers the readers share: slugs from titles, author lists, dates."""
+"""Metadata helpers the readers share: author lists and dates."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 from dateutil import parser as date_parser
 
 from ..log import warn
 from ..sanitize import normalize_space
 
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_SLUG_LIMIT = 80
 _AUTHOR_SEPARATORS = re.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*", re.IGNORECASE)
 _YEAR = re.compile(r"\b\d{4}\b")
-
-
-def slugify(title: str) -> str:
-    """A short lowercase ASCII name made from a title ("what-an-isis-retreat...")."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    slug = _NOT_SLUG.sub("-", ascii_title.lower()).strip("-")
-    if len(slug) > _SLUG_LIMIT:
-        # Cut at a word boundary so the slug never ends in half a word.
-        slug = slug[:_SLUG_LIMIT].rsplit("-", 1)[0]
-    return slug or "article"
 
 
 def split_authors(byline: str) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from .. import sanitize
 from ..errors import ReadError
 from ..model import Article, Figure, Image, Kind
+from ..slugs import slugify
 from . import fields
 from .htmlblocks import blocks_from_element, local_image
 from .htmlpage import parse_fragment
@@ -165,7 +166,7 @@ def _article(meta: dict, title: str, body: tuple, path: Path) -> Article:
         url=_plain(meta.get("url")),
         site=_plain(meta.get("site")),
         lead=_lead(meta, path),
-        slug=fields.slugify(_plain(meta.get("slug")) or title),
+        slug=slugify(_plain(meta.get("slug")) or title),
         source=str(path),
         extra={str(k): _plain(v) for k, v in meta.items() if k not in _KNOWN_KEYS and _plain(v)},
     )

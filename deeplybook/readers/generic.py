@@ -25,10 +25,11 @@ from .. import sanitize
 from ..errors import ReadError
 from ..log import logger
 from ..model import Article, Kind
+from ..slugs import slugify
 from . import fields
-from .report import Skip
 from .htmlblocks import blocks_from_element
 from .htmlpage import parse_document
+from .report import Skip
 
 NAME = "generic"
 
@@ -103,7 +104,7 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
         kind=Kind.OPED if "OpinionNewsArticle" in meta.types else Kind.ARTICLE,
         url=url or meta.first("url", "og:url", "canonical"),
         site=meta.first("publisher", "og:site_name", "sitename"),
-        slug=fields.slugify(title),
+        slug=slugify(title),
         source=source,
     ))
 

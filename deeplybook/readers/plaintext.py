@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import sanitize
 from ..errors import ReadError
 from ..model import Article, Block, Exchange, Figure, Heading, Kind, Paragraph
+from ..slugs import slugify
 from . import fields
 
 NAME = "plaintext"
@@ -124,7 +125,7 @@ def parse(units: list[str], source: object = "") -> Article:
         kind=Kind.QA if any(isinstance(b, Exchange) for b in body) else Kind.ARTICLE,
         site=site,
         lead=lead,
-        slug=fields.slugify(head.title),
+        slug=slugify(head.title),
         source=str(source),
     ))
 
