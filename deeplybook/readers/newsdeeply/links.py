@@ -13,7 +13,9 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 #: Where the mirror's root folder lived on the web.
 LIVE_SITE = "https://www.newsdeeply.com/"
 
+#: The daily briefings' section, in the site's addresses and the mirror's folders.
 BRIEFING_SECTION = "executive-summaries"
+#: The folders where HTTrack keeps its copies of pages from other sites.
 OUTSIDE_FOLDERS = ("_http_", "_https_")
 
 _MIRRORED_FROM = re.compile(rb"<!-- Mirrored from (\S+)")
