@@ -36,7 +36,7 @@ from . import inputs, readers, themes
 from .edition import GROUPS, ORDERS, slugify
 from .errors import ConfigError, DeeplybookError
 from .log import warn
-from .model import Block, Creator, Kind
+from .model import Creator, Kind
 from .output import FORMATS, atomic_path
 from .select import Selection
 
@@ -146,8 +146,8 @@ class Front:
 
     cover: Path | None = None
     """A cover picture; a typographic cover is made when ``None``."""
-    foreword: tuple[Block, ...] = ()
-    """The foreword's text, converted from its Markdown file."""
+    foreword: Path | None = None
+    """The foreword's Markdown file; the build reads it."""
     imprint: Imprint | None = None
     """Provenance lines for the imprint page, when the file asks for them."""
 
@@ -181,8 +181,8 @@ class Output:
 class EditionConfig:
     """A checked edition file."""
 
-    path: Path
-    """The edition file itself."""
+    path: Path | None
+    """The edition file itself; ``None`` for one made in memory (the quick form)."""
     book: Book
     """Metadata."""
     sources: Sources
@@ -199,6 +199,8 @@ class EditionConfig:
     """Indexes after the articles."""
     output: Output = field(default_factory=lambda: Output(Path("build"), "book"))
     """What is written where."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """``Edition`` fields an edition file has no key for, given through the Python API (``provenance``...)."""
 
 
 def load(path: str | Path) -> EditionConfig:
@@ -436,10 +438,7 @@ class _Checker:
     def front(self) -> Front:
         t = self.table("front")
         cover = self.get(t, "front.cover", self.existing_file)
-        foreword = ()
-        foreword_path = self.get(t, "front.foreword", self.existing_file)
-        if foreword_path is not None:
-            foreword = self.markdown(foreword_path)
+        foreword = self.get(t, "front.foreword", self.existing_file)
         imprint = None
         if "imprint" in t:
             i = self.table("front.imprint")
@@ -464,24 +463,6 @@ class _Checker:
             return None
         return path
 
-    def markdown(self, path: Path) -> tuple[Block, ...]:
-        from markdown_it import MarkdownIt
-
-        from .readers.htmlblocks import blocks_from_html
-
-        try:
-            source = inputs.read_bytes(path, self.roots, self.limits).decode("utf-8")
-        except inputs.Refused as refused:
-            warn(refused.code, refused.reason, refused.path)
-            return ()
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problem("front.foreword", f"{path.name}: cannot be read: {exc}")
-            return ()
-        # Raw HTML in the Markdown stays text: the foreword is written by people, but
-        # nothing unsanitised reaches a book.
-        rendered = MarkdownIt("commonmark", {"html": False}).render(source)
-        return readers.contained_blocks(blocks_from_html(rendered, base=path.parent), self.roots, self.limits)
-
     def output(self, title: str) -> Output:
         t = self.table("output")
         g = self.get
@@ -492,7 +473,7 @@ class _Checker:
         if self.at(theme).is_dir():
             theme = str(self.at(theme))
         try:
-            themes.load(theme)
+            themes.resolve(theme)
         except DeeplybookError as exc:
             self.problem("output.theme", str(exc))
         chunk_size = g(t, "output.chunk_size", _positive)

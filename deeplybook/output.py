@@ -42,9 +42,7 @@ def output_paths(output: str | os.PathLike[str], formats: Sequence[str]) -> dict
 
     ``OUTPUT`` may be an existing folder (the books are named ``book.*`` inside it).
     """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise DeeplybookError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    check_formats(formats)
     out = Path(output)
     if out.is_dir():
         out = out / "book"
@@ -52,6 +50,27 @@ def output_paths(output: str | os.PathLike[str], formats: Sequence[str]) -> dict
         return {formats[0]: out}
     stem = out.with_suffix("") if out.suffix in FORMATS.values() else out
     return {f: stem.with_name(stem.name + FORMATS[f]) for f in formats}
+
+
+def check_formats(formats: Sequence[str]) -> None:
+    """Raise ``DeeplybookError`` naming the first of ``formats`` that is not known."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise DeeplybookError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+
+
+def stem(output: str | os.PathLike[str], name: str = "book") -> Path:
+    """``output`` without a format's suffix; in an existing folder, the file ``name`` there."""
+    path = Path(output)
+    if path.is_dir():
+        return path / name
+    return path.with_suffix("") if path.suffix in FORMATS.values() else path
+
+
+def book_paths(stem: Path, volume: int | None, formats: Sequence[str]) -> dict[str, Path]:
+    """The files of one book: ``STEM.epub``..., or ``STEM-volN.epub``... for volume ``N``."""
+    name = stem if volume is None else stem.with_name(f"{stem.name}-vol{volume}")
+    return output_paths(name, formats)
 
 
 def build_time() -> dt.datetime:

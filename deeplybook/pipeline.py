@@ -1,22 +1,38 @@
-"""The whole pipeline in one place: read sources, make the edition, write each format."""
+"""The whole pipeline in one place: load, read, select, split into volumes, make each edition, write each format.
+
+There is one road: ``build`` (the quick form, ``make-ebook PATH...``) makes an
+edition file in memory (``quick_edition``) and goes the way an edition file goes,
+through ``build_edition``.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import edition as edition_module
-from . import readers, remote, select, toc, volumes
+from . import inputs, readers, remote, select, toc, volumes
 from .cache import Cache
-from .config import EditionConfig, load
+from .config import Book, EditionConfig, Grouping, Output, Sources, load
 from .errors import DeeplybookError
 from .inputs import Limits
-from .log import logger
-from .model import Article, Edition
-from .output import FORMATS, output_paths
-from .themes import Theme, load as load_theme
+from .log import logger, warn
+from .model import Article, Block, Creator, Edition
+from .output import FORMATS, book_paths, build_time, check_formats, output_paths, stem  # noqa: F401 - FORMATS, output_paths
+from .themes import Theme, load as load_theme, long_date
+
+_VOLUME_NAMESPACE = uuid.UUID("0b7f3d52-5a8e-4f0e-a1c4-2d9e6b8c7f10")
+
+#: The fields of ``[book]``: the quick form's metadata that go there.
+_BOOK_FIELDS = ("subtitle", "creators", "publisher", "language", "identifier", "date", "rights", "description",
+                "series", "series_position")
+
+#: Called as ``progress(stage, done, total)`` while a build goes on; stage is "read" or "write".
+Progress = Callable[[str, int, int], None]
+
 
 @dataclass
 class BuildResult:
@@ -30,22 +46,16 @@ class BuildResult:
     """What the readers found, read and skipped."""
 
 
-def read(paths: Iterable[str | os.PathLike[str]], *, reader: str | None = None,
-         report: readers.ReadReport | None = None, cache: Cache | bool = False,
-         limits: Limits | None = None) -> list[Article]:
-    """Read files and folders (a site mirror too) into articles, in the order found.
+@dataclass(frozen=True, slots=True)
+class Volume:
+    """One book of an edition, ready to write."""
 
-    ``cache=True`` uses the user's cache folder, or pass a ``Cache``. Only files under
-    ``paths`` are read, within ``limits`` (size and time; see ``deeplybook.inputs``).
-    """
-    return list(readers.read(paths, reader=reader, report=report, cache=as_cache(cache), limits=limits))
-
-
-def as_cache(cache: Cache | bool) -> Cache:
-    """``True`` means the default cache folder, ``False`` no cache."""
-    if isinstance(cache, Cache):
-        return cache
-    return Cache(enabled=bool(cache))
+    number: int | None
+    """The volume's number from 1; ``None`` when the edition is not cut."""
+    edition: Edition
+    """The book itself."""
+    targets: dict[str, Path]
+    """Format name -> the file it is written to."""
 
 
 def build(
@@ -69,67 +79,33 @@ def build(
     rendered by worker processes, which import the calling script again: a script
     that calls this at its top level must do so under ``if __name__ == "__main__":``.
     """
-    targets = output_paths(output, formats)
-    report = readers.ReadReport()
-    _start_pdf_workers(formats, pdf_options)
-    articles = read(paths, reader=reader, report=report, cache=cache, limits=limits)
-    if not articles:
-        raise DeeplybookError("no articles found in the input (see the skipped files with --verbose)")
-    with remote.fetcher(limits or Limits(), as_cache(cache)) as fetch:
-        articles = fetch.pictures(articles) if fetch else articles
-        edition = edition_module.make(articles, title=title, group_by=group_by, order=order, **metadata)
-        logger.info("edition %r: %d articles", edition.title, len(edition.articles))
-        return write(edition, targets, theme=theme, report=report, pdf_options=pdf_options, cache=cache)
-
-
-def write(edition: Edition, targets: dict[str, Path], *, theme: str | Theme = "default",
-          report: readers.ReadReport | None = None, pdf_options: dict | None = None,
-          cache: Cache | bool = False) -> BuildResult:
-    """Write an edition to each ``format -> path`` in ``targets``; the PDF reuses cached chunks."""
-    from .writers import write_epub, write_pdf
-
-    resolved = theme if isinstance(theme, Theme) else load_theme(theme)
-    contents = toc.build(edition)
-    result = BuildResult(edition, report=report or readers.ReadReport())
-    for fmt, path in targets.items():
-        if fmt == "epub":
-            result.outputs[fmt] = write_epub(edition, path, theme=resolved, toc=contents)
-        else:
-            result.outputs[fmt] = write_pdf(edition, path, theme=resolved, toc=contents, cache=as_cache(cache),
-                                            **(pdf_options or {}))
+    edition_file = quick_edition(paths, output, title=title, formats=formats, reader=reader, theme=theme,
+                                 group_by=group_by, order=order, limits=limits, **metadata)
+    [result] = build_edition(edition_file, pdf_options=pdf_options, cache=cache)
     return result
 
 
-#: Called as ``progress(stage, done, total)`` while a build goes on; stage is "read" or "write".
-Progress = Callable[[str, int, int], None]
+def quick_edition(paths: Iterable[str | os.PathLike[str]], output: str | os.PathLike[str], *, title: str,
+                  formats: Sequence[str] = ("epub", "pdf"), reader: str | None = None, theme: str = "default",
+                  group_by: Sequence[str] = (), order: str = "date", limits: Limits | None = None,
+                  **metadata) -> EditionConfig:
+    """The edition file the quick form's arguments describe, made in memory: no selection, one volume, no indexes.
 
-
-def plan_edition(config, *, output: str | os.PathLike[str] | None = None, formats: Sequence[str] | None = None,
-                 report: readers.ReadReport | None = None, cache: Cache | bool = True,
-                 progress: Progress | None = None, fetch: remote.Fetcher | None = None) -> list:
-    """Read an edition file's sources, select its articles and make its volumes, writing nothing.
-
-    ``config`` is a loaded ``EditionConfig``; the result is a list of ``volumes.Volume``.
-    With a ``fetch``, the chosen articles' remote pictures are fetched.
+    ``metadata`` takes the other ``Edition`` fields; those an edition file has no
+    key for (``cover``, ``foreword`` as blocks, ``provenance``...) go to ``extra``.
     """
-    report = report if report is not None else readers.ReadReport()
-    sources = config.sources
-    total = _count_files(sources.paths)
-    articles = []
-    for article in readers.read(sources.paths, reader=sources.reader, report=report, cache=as_cache(cache),
-                                limits=sources.limits):
-        articles.append(article)
-        if progress:
-            progress("read", min(report.read + len(report.skipped) + len(report.failed), total), total)
-    if progress:
-        progress("read", total, total)
-    chosen = select.select(articles, config.select, source=config.path)
-    if not chosen:
-        raise DeeplybookError(f"none of the {len(articles)} articles read matches [select]", config.path)
-    logger.info("%s: %d of %d articles selected", config.path, len(chosen), len(articles))
-    if fetch is not None:
-        chosen = fetch.pictures(chosen)
-    return volumes.make(config, chosen, output=output, formats=formats)
+    where = stem(output)
+    book = {key: metadata.pop(key) for key in _BOOK_FIELDS if key in metadata}
+    book["creators"] = tuple(c if isinstance(c, Creator) else Creator(str(c)) for c in book.get("creators", ()))
+    return EditionConfig(
+        path=None,
+        book=Book(title=title, **book),
+        sources=Sources(tuple(Path(p) for p in paths), reader, limits or Limits()),
+        group=Grouping(tuple(group_by), order),
+        back_matter=tuple(metadata.pop("back_matter", ())),
+        output=Output(where.parent, where.name, tuple(formats), theme),
+        extra=metadata,
+    )
 
 
 def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
@@ -141,30 +117,188 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
     One ``BuildResult`` is returned per volume.
     """
     config = edition_file if isinstance(edition_file, EditionConfig) else load(edition_file)
-    report = readers.ReadReport()
-    options = {k: v for k, v in (("jobs", config.output.jobs), ("chunk_size", config.output.chunk_size),
-                                 ("tagged", config.output.pdf_tagged)) if v}
-    options.update(pdf_options or {})
+    cache = as_cache(cache)
+    options = _pdf_options(config.output, pdf_options)
+    _destination(config, output, formats)  # a wrong format fails before anything is read
     _start_pdf_workers(formats or config.output.formats, options)
-    with remote.fetcher(config.sources.limits, as_cache(cache)) as fetch:
-        planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache, progress=progress,
-                               fetch=fetch)
-        return _write_volumes(planned, config, report, options, cache, progress)
+    theme = _theme(config.output.theme)  # once: its warnings are the build's, not each volume's
+    report = readers.ReadReport()
+    with remote.fetcher(config.sources.limits, cache) as fetch:
+        planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache,
+                               progress=progress, fetch=fetch)
+        return write_volumes(planned, theme, report=report, pdf_options=options, cache=cache, progress=progress)
 
 
-def _write_volumes(planned: list, config, report: readers.ReadReport, options: dict, cache: Cache | bool,
-                   progress: Progress | None) -> list[BuildResult]:
-    """Write each planned volume in each of its formats."""
-    theme = load_theme(config.output.theme)  # once: its warnings are the build's, not each volume's
+def plan_edition(config: EditionConfig, *, output: str | os.PathLike[str] | None = None,
+                 formats: Sequence[str] | None = None, report: readers.ReadReport | None = None,
+                 cache: Cache | bool = True, progress: Progress | None = None,
+                 fetch: remote.Fetcher | None = None) -> list[Volume]:
+    """Read an edition's sources, select its articles and make its volumes, writing nothing.
+
+    With a ``fetch``, the chosen articles' remote pictures are fetched.
+    """
+    report = report if report is not None else readers.ReadReport()
+    articles = _read_sources(config.sources, report, as_cache(cache), progress)
+    if not articles:
+        raise DeeplybookError("no articles found in the input (see the skipped files with --verbose)", config.path)
+    chosen = select.select(articles, config.select, source=config.path)
+    if not chosen:
+        raise DeeplybookError(f"none of the {len(articles)} articles read matches [select]", config.path)
+    if config.path is not None:
+        logger.info("%s: %d of %d articles selected", config.path, len(chosen), len(articles))
+    if fetch is not None:
+        chosen = fetch.pictures(chosen)
+    return make_volumes(config, chosen, output=output, formats=formats)
+
+
+def make_volumes(config: EditionConfig, articles: Sequence[Article], *,
+                 output: str | os.PathLike[str] | None = None, formats: Sequence[str] | None = None) -> list[Volume]:
+    """The volumes of the edition ``config`` describes, made of the chosen ``articles``.
+
+    The articles are sorted and grouped once, then cut into volumes; ``output`` (a
+    path without suffix, or a folder) and ``formats`` override the ``[output]`` table.
+    """
+    base, wanted = _destination(config, output, formats)
+    ordered = edition_module.arrange(articles, group_by=config.group.by, order=config.group.order)
+    sections = edition_module.group(ordered, config.group.by)
+    foreword = read_foreword(config)
+    made = []
+    for part in volumes.split(ordered, sections, config.volumes):
+        book = edition_module.assemble(part.articles, part.sections, **_volume_metadata(config, part, foreword))
+        logger.info("edition %r: %d articles", book.title, len(book.articles))
+        made.append(Volume(part.number, book, book_paths(base, part.number, wanted)))
+    return made
+
+
+def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.ReadReport | None = None,
+                  pdf_options: dict | None = None, cache: Cache | bool = False,
+                  progress: Progress | None = None) -> list[BuildResult]:
+    """Write each planned volume in each of its formats; the contents tree is made once a volume."""
+    from .writers import write_epub, write_pdf
+
+    report = report or readers.ReadReport()
     files = [(volume, fmt, path) for volume in planned for fmt, path in volume.targets.items()]
-    results = {id(volume): BuildResult(volume.edition, report=report) for volume in planned}
+    results = [BuildResult(volume.edition, report=report) for volume in planned]
+    contents = [toc.build(volume.edition) for volume in planned]
+    where = {id(volume): n for n, volume in enumerate(planned)}
     for done, (volume, fmt, path) in enumerate(files, start=1):
-        written = write(volume.edition, {fmt: path}, theme=theme, report=report, pdf_options=options,
-                        cache=cache)
-        results[id(volume)].outputs.update(written.outputs)
+        n = where[id(volume)]
+        if fmt == "epub":
+            results[n].outputs[fmt] = write_epub(volume.edition, path, theme=theme, toc=contents[n])
+        else:
+            results[n].outputs[fmt] = write_pdf(volume.edition, path, theme=theme, toc=contents[n],
+                                                cache=as_cache(cache), **(pdf_options or {}))
         if progress:
             progress("write", done, len(files))
-    return [results[id(volume)] for volume in planned]
+    return results
+
+
+def write(edition: Edition, targets: dict[str, Path], *, theme: str | Theme = "default",
+          report: readers.ReadReport | None = None, pdf_options: dict | None = None,
+          cache: Cache | bool = False) -> BuildResult:
+    """Write an edition to each ``format -> path`` in ``targets``; the PDF reuses cached chunks."""
+    [result] = write_volumes([Volume(None, edition, targets)], _theme(theme), report=report, pdf_options=pdf_options,
+                             cache=cache)
+    return result
+
+
+def read(paths: Iterable[str | os.PathLike[str]], *, reader: str | None = None,
+         report: readers.ReadReport | None = None, cache: Cache | bool = False,
+         limits: Limits | None = None) -> list[Article]:
+    """Read files and folders (a site mirror too) into articles, in the order found.
+
+    ``cache=True`` uses the user's cache folder, or pass a ``Cache``. Only files under
+    ``paths`` are read, within ``limits`` (size and time; see ``deeplybook.inputs``).
+    """
+    return list(readers.read(paths, reader=reader, report=report, cache=as_cache(cache), limits=limits))
+
+
+def as_cache(cache: Cache | bool) -> Cache:
+    """``True`` means the default cache folder, ``False`` no cache."""
+    if isinstance(cache, Cache):
+        return cache
+    return Cache(enabled=bool(cache))
+
+
+def read_foreword(config: EditionConfig) -> tuple[Block, ...]:
+    """The foreword's Markdown file as blocks; raw HTML in it stays text, nothing outside the edition's folders is read."""
+    path = config.front.foreword
+    if path is None:
+        return ()
+    from markdown_it import MarkdownIt
+
+    from .readers.htmlblocks import blocks_from_html
+
+    home = [config.path.parent] if config.path is not None else []
+    roots = inputs.roots_of([*home, *config.sources.paths])
+    limits = config.sources.limits
+    try:
+        source = inputs.read_bytes(path, roots, limits).decode("utf-8")
+    except inputs.Refused as refused:
+        warn(refused.code, refused.reason, refused.path)
+        return ()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DeeplybookError(f"the foreword cannot be read: {exc}", path) from exc
+    # The foreword is written by people, but nothing unsanitised reaches a book.
+    rendered = MarkdownIt("commonmark", {"html": False}).render(source)
+    return readers.contained_blocks(blocks_from_html(rendered, base=path.parent), roots, limits)
+
+
+def _volume_metadata(config: EditionConfig, part: volumes.Part, foreword: tuple[Block, ...]) -> dict:
+    """The ``Edition`` fields of one part: the book's, with the volume's title and place in the series."""
+    book = config.book
+    title, series, position, identifier = book.title, book.series, book.series_position, book.identifier
+    if part.number is not None:
+        title = f"{book.title}, {part.label}"
+        series = book.series or book.title
+        position = part.number
+        if identifier:
+            identifier = f"urn:uuid:{uuid.uuid5(_VOLUME_NAMESPACE, f'{identifier}#{part.number}')}"
+    metadata = dict(
+        title=title, subtitle=book.subtitle, language=book.language, identifier=identifier, date=book.date,
+        publisher=book.publisher, creators=book.creators, description=book.description, rights=book.rights,
+        cover=str(config.front.cover) if config.front.cover else None, series=series, series_position=position,
+        foreword=foreword, provenance=provenance(config, len(part.articles)), back_matter=config.back_matter,
+    )
+    metadata.update(config.extra)
+    return metadata
+
+
+def provenance(config: EditionConfig, count: int) -> tuple[tuple[str, str], ...]:
+    """The imprint lines the edition file asks for, for a book of ``count`` articles."""
+    imprint = config.front.imprint
+    if imprint is None:
+        return ()
+    lines = []
+    if imprint.source:
+        lines.append(("Source archive", imprint.source))
+    if imprint.mirrored:
+        lines.append(("Mirrored", long_date(imprint.mirrored)))
+    if imprint.count:
+        lines.append(("Articles", f"{count:,}"))
+    if imprint.built:
+        lines.append(("Built", long_date(build_time())))
+    return tuple(lines)
+
+
+def _theme(theme: str | Theme) -> Theme:
+    return theme if isinstance(theme, Theme) else load_theme(theme)
+
+
+def _destination(config: EditionConfig, output: str | os.PathLike[str] | None,
+                 formats: Sequence[str] | None) -> tuple[Path, tuple[str, ...]]:
+    """The books' path without suffix, and their formats: the command's if given, else the ``[output]`` table's."""
+    wanted = tuple(formats or config.output.formats)
+    check_formats(wanted)
+    return (config.output.stem_path if output is None else stem(output, config.output.stem)), wanted
+
+
+def _pdf_options(table: Output, given: dict | None) -> dict:
+    """The PDF writer's options: the ``[output]`` table's, then those given."""
+    options = {k: v for k, v in (("jobs", table.jobs), ("chunk_size", table.chunk_size),
+                                 ("tagged", table.pdf_tagged)) if v}
+    options.update(given or {})
+    return options
 
 
 def _start_pdf_workers(formats: Sequence[str], pdf_options: dict | None) -> None:
@@ -174,6 +308,22 @@ def _start_pdf_workers(formats: Sequence[str], pdf_options: dict | None) -> None
         from .writers.pdf import start_workers
 
         start_workers()
+
+
+def _read_sources(sources: Sources, report: readers.ReadReport, cache: Cache,
+                  progress: Progress | None) -> list[Article]:
+    """Every article of the sources, in the order found, reporting progress when asked."""
+    if progress is None:
+        return list(readers.read(sources.paths, reader=sources.reader, report=report, cache=cache,
+                                 limits=sources.limits))
+    total = _count_files(sources.paths)
+    articles = []
+    for article in readers.read(sources.paths, reader=sources.reader, report=report, cache=cache,
+                                limits=sources.limits):
+        articles.append(article)
+        progress("read", min(report.read + len(report.skipped) + len(report.failed), total), total)
+    progress("read", total, total)
+    return articles
 
 
 def _count_files(paths: Iterable[str | os.PathLike[str]]) -> int:

@@ -194,6 +194,14 @@ def load(name: str = "default", *, search: tuple[Path, ...] = ()) -> Theme:
 
     ``search`` lists extra folders that hold themes, tried before the built-ins.
     """
+    theme = Theme(name, resolve(name, search=search))
+    _warn_untrusted(theme)
+    _warn_outside_links(theme)
+    return theme
+
+
+def resolve(name: str, *, search: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+    """The folders of theme ``name``, child first; ``ThemeError`` when it or an ancestor is missing or wrong."""
     roots = (*search, builtin_root())
     dirs: list[Path] = []
     seen: list[str] = []
@@ -207,10 +215,7 @@ def load(name: str = "default", *, search: tuple[Path, ...] = ()) -> Theme:
         seen.append(current)
         dirs.append(folder)
         current = _read_manifest(folder).get("extends")
-    theme = Theme(name, tuple(dirs))
-    _warn_untrusted(theme)
-    _warn_outside_links(theme)
-    return theme
+    return tuple(dirs)
 
 
 def _warn_untrusted(theme: Theme) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deeplybook import config
+from deeplybook import config, pipeline
 from deeplybook.errors import ConfigError
 from deeplybook.log import counting_warnings
 from deeplybook.model import Creator, Heading, ItemList, Kind, Paragraph
@@ -51,7 +51,7 @@ def test_sample_edition_file_reads_every_table():
 
 
 def test_foreword_markdown_becomes_blocks_and_raw_html_stays_text():
-    foreword = config.load(EDITIONS / "chronicle.toml").front.foreword
+    foreword = pipeline.read_foreword(config.load(EDITIONS / "chronicle.toml"))
     assert foreword[0] == Heading("About these pages", 2)
     assert "<strong>tests</strong>" in foreword[1].text and "<em>invented</em>" in foreword[1].text
     assert foreword[2] == ItemList(("Each volume holds one year.", "Undated pieces come last."))

@@ -212,7 +212,7 @@ def test_the_edition_files_foreword_and_cover_must_lie_in_its_folders(tmp_path):
     """), "utf-8")
     with counting_warnings() as warned, opened_files() as opened:
         loaded = config.load(edition / "book.toml")
-    assert loaded.front.cover is None and loaded.front.foreword == ()
+    assert loaded.front.cover is None and loaded.front.foreword is None
     assert sorted(m.split(": ")[0] for m in named(warned.records, "file-refused")) == [
         str(edition / "cover.jpg"), str(edition / "foreword.md")]
     assert not {os.path.realpath(p) for p in opened} & {str(outside / "foreword.md"), str(outside / "cover.jpg")}

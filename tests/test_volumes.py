@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import deeplybook
-from deeplybook import config, volumes
+from deeplybook import config, edition, pipeline, volumes
 from deeplybook.config import Book, EditionConfig, Grouping, Imprint, Front, Output, Sources, Volumes
 from deeplybook.model import Kind, Paragraph
 from deeplybook.select import searchable_text, select
@@ -29,13 +29,20 @@ def edition_config(tmp_path, **changes) -> EditionConfig:
 
 
 def slugs(part):
-    return [a.slug for a in part.articles]
+    """The part's articles in book order."""
+    return [a.slug for section in part.sections for a in section.walk()]
+
+
+def cut(items, rule, *, group_by=(), order="date"):
+    """Articles arranged and grouped once, then split by ``rule``."""
+    ordered = edition.arrange(items, group_by=group_by, order=order)
+    return volumes.split(ordered, edition.group(ordered, group_by), rule)
 
 
 def test_split_by_year_runs_oldest_first_with_undated_last():
     items = [article(1, year=2017), dataclasses.replace(article(2), date=None), article(3, year=2015),
              article(4, year=2017, month=3), article(5, year=2015, month=6)]
-    parts = volumes.split(items, Volumes(by_year=True), order="date-desc")
+    parts = cut(items, Volumes(by_year=True), order="date-desc")
     assert [(p.number, p.label) for p in parts] == [(1, "2015"), (2, "2017"), (3, "Undated")]
     assert [slugs(p) for p in parts] == [["story-5", "story-3"], ["story-4", "story-1"], ["story-2"]]
 
@@ -43,14 +50,14 @@ def test_split_by_year_runs_oldest_first_with_undated_last():
 def test_split_by_size_follows_book_order_and_leaves_duplicates_out_first():
     items = [article(n, topics=(topic,)) for n, topic in enumerate("CABCABC")]
     twin = dataclasses.replace(items[0], title="A reprint")
-    parts = volumes.split([*items, twin], Volumes(max_articles=3), group_by=["topic"], order="date")
+    parts = cut([*items, twin], Volumes(max_articles=3), group_by=["topic"], order="date")
     assert [(p.number, p.label) for p in parts] == [(1, "Vol. 1"), (2, "Vol. 2"), (3, "Vol. 3")]
     assert [slugs(p) for p in parts] == [
         ["story-1", "story-4", "story-2"], ["story-5", "story-0", "story-3"], ["story-6"]]
 
 
 def test_no_split_is_one_part_without_a_number():
-    parts = volumes.split([article(2), article(1)], Volumes())
+    parts = cut([article(2), article(1)], Volumes())
     assert [(p.number, p.label, slugs(p)) for p in parts] == [(None, "", ["story-1", "story-2"])]
 
 
@@ -63,7 +70,7 @@ def test_each_volume_is_a_complete_book_in_a_series(tmp_path):
         front=Front(cover=tmp_path / "cover.jpg", imprint=Imprint("An archive", None)),
         back_matter=("contributors",),
     )
-    made = volumes.make(cfg, [article(1, year=2016), article(2, year=2017), article(3, year=2017)])
+    made = pipeline.make_volumes(cfg, [article(1, year=2016), article(2, year=2017), article(3, year=2017)])
     assert [v.edition.title for v in made] == ["Collected, 2016", "Collected, 2017"]
     assert [(v.edition.series, v.edition.series_position) for v in made] == [("Collected", 1), ("Collected", 2)]
     assert all(v.edition.subtitle == "Sub" and v.edition.language == "ar" for v in made)
@@ -82,7 +89,7 @@ def test_each_volume_is_a_complete_book_in_a_series(tmp_path):
 
 def test_a_book_not_cut_keeps_its_title_series_and_file(tmp_path):
     cfg = edition_config(tmp_path, book=Book("Collected", series="Shelf", series_position=4))
-    [only] = volumes.make(cfg, [article(1)], formats=("epub", "pdf"))
+    [only] = pipeline.make_volumes(cfg, [article(1)], formats=("epub", "pdf"))
     assert (only.number, only.edition.title) == (None, "Collected")
     assert (only.edition.series, only.edition.series_position) == ("Shelf", 4)
     assert only.edition.provenance == ()
@@ -91,16 +98,16 @@ def test_a_book_not_cut_keeps_its_title_series_and_file(tmp_path):
 
 def test_output_override_is_a_stem_or_a_folder(tmp_path):
     cfg = edition_config(tmp_path, volumes=Volumes(max_articles=1))
-    made = volumes.make(cfg, [article(1), article(2)], output=tmp_path / "books" / "mine.epub")
+    made = pipeline.make_volumes(cfg, [article(1), article(2)], output=tmp_path / "books" / "mine.epub")
     assert [v.targets["epub"] for v in made] == [tmp_path / "books" / "mine-vol1.epub", tmp_path / "books" / "mine-vol2.epub"]
-    made = volumes.make(cfg, [article(1)], output=tmp_path)
+    made = pipeline.make_volumes(cfg, [article(1)], output=tmp_path)
     assert made[0].targets["epub"] == tmp_path / "collected-vol1.epub"
 
 
 def test_links_lead_inside_a_volume_and_to_the_web_across_volumes(tmp_path):
     first, second = article(1, year=2016), article(2, year=2017)
     third = article(3, year=2017, body=(Paragraph(f'See <a href="{first.url}">one</a> and <a href="{second.url}">two</a>.'),))
-    made = volumes.make(edition_config(tmp_path, volumes=Volumes(by_year=True)), [first, second, third])
+    made = pipeline.make_volumes(edition_config(tmp_path, volumes=Volumes(by_year=True)), [first, second, third])
     text = made[1].edition.articles[1].body[0].text
     assert f'href="{first.url}"' in text and 'href="story-2.xhtml"' in text
 
