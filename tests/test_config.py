@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deeplybook import config, pipeline
-from deeplybook.errors import ConfigError
+from deeplybook.errors import ConfigError, DeeplybookError
 from deeplybook.log import counting_warnings
 from deeplybook.model import Creator, Heading, ItemList, Kind, Paragraph
 
@@ -280,7 +280,7 @@ def test_starter_file_loads_once_its_sources_exist(tmp_path):
 def test_starter_never_overwrites(tmp_path):
     path = tmp_path / "edition.toml"
     path.write_text("mine", "utf-8")
-    with pytest.raises(config.DeeplybookError, match="already exists"):
+    with pytest.raises(DeeplybookError, match="already exists"):
         config.write_starter(path, config.starter())
     assert path.read_text("utf-8") == "mine"
     assert [p.name for p in tmp_path.iterdir()] == ["edition.toml"]
