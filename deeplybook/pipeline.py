@@ -21,7 +21,7 @@ from .errors import DeeplybookError
 from .inputs import Limits
 from .log import logger, warn
 from .model import Article, Block, Creator, Edition
-from .output import FORMATS, book_paths, build_time, check_formats, output_paths, stem  # noqa: F401 - FORMATS, output_paths
+from .output import book_paths, build_time, check_formats, stem
 from .themes import Theme, load as load_theme, long_date
 
 _VOLUME_NAMESPACE = uuid.UUID("0b7f3d52-5a8e-4f0e-a1c4-2d9e6b8c7f10")
@@ -177,19 +177,22 @@ def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.Re
     from .writers import write_epub, write_pdf
 
     report = report or readers.ReadReport()
-    files = [(volume, fmt, path) for volume in planned for fmt, path in volume.targets.items()]
-    results = [BuildResult(volume.edition, report=report) for volume in planned]
-    contents = [toc.build(volume.edition) for volume in planned]
-    where = {id(volume): n for n, volume in enumerate(planned)}
-    for done, (volume, fmt, path) in enumerate(files, start=1):
-        n = where[id(volume)]
-        if fmt == "epub":
-            results[n].outputs[fmt] = write_epub(volume.edition, path, theme=theme, toc=contents[n])
-        else:
-            results[n].outputs[fmt] = write_pdf(volume.edition, path, theme=theme, toc=contents[n],
+    total = sum(len(volume.targets) for volume in planned)
+    results: list[BuildResult] = []
+    done = 0
+    for volume in planned:
+        contents = toc.build(volume.edition)  # once a volume, for every format
+        result = BuildResult(volume.edition, report=report)
+        for fmt, path in volume.targets.items():
+            if fmt == "epub":
+                result.outputs[fmt] = write_epub(volume.edition, path, theme=theme, toc=contents)
+            else:
+                result.outputs[fmt] = write_pdf(volume.edition, path, theme=theme, toc=contents,
                                                 cache=as_cache(cache), **(pdf_options or {}))
-        if progress:
-            progress("write", done, len(files))
+            done += 1
+            if progress:
+                progress("write", done, total)
+        results.append(result)
     return results
 
 
@@ -221,7 +224,7 @@ def as_cache(cache: Cache | bool) -> Cache:
 
 
 def read_foreword(config: EditionConfig) -> tuple[Block, ...]:
-    """The foreword's Markdown file as blocks; raw HTML in it stays text, nothing outside the edition's folders is read."""
+    """The foreword's Markdown file as blocks: raw HTML stays text; nothing outside the edition's folders is read."""
     path = config.front.foreword
     if path is None:
         return ()
