@@ -130,3 +130,27 @@ def test_quick_form_fields_without_an_edition_file_key_reach_the_book(tmp_path):
     assert book.foreword == (Paragraph("First words."),)
     assert [a.slug for a in book.articles] == ["story-1", "story-2"]
     assert volume.targets == {"epub": tmp_path / "b.epub", "pdf": tmp_path / "b.pdf"}
+
+
+def test_an_edition_files_own_theme_is_warned_about_once(tmp_path):
+    """config.load only checks the theme; the build loads it, once (it was loaded, and warned about, twice)."""
+    from deeplybook.log import counting_warnings
+
+    theme = tmp_path / "mine"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.toml").write_text('name = "mine"\nextends = "default"\n', "utf-8")
+    edition = tmp_path / "mine.toml"
+    edition.write_text(textwrap.dedent(f"""
+        [book]
+        title = "Themed"
+        [sources]
+        paths = ["{ARTICLES.as_posix()}"]
+        reader = "plaintext"
+        [output]
+        formats = ["epub"]
+        theme = "mine"
+    """), "utf-8")
+    with counting_warnings() as warnings:
+        [made] = deeplybook.build_edition(edition, cache=False)
+    assert warnings.counts["theme-untrusted"] == 1
+    assert made.outputs == {"epub": tmp_path / "build" / "themed.epub"}
