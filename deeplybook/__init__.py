@@ -11,10 +11,10 @@ The public API is the handful of names below::
 or all at once: ``deeplybook.build(["mirror/syria"], "syria", title="Syria Deeply")``.
 """
 
-from .pipeline import BuildResult, build, build_edition, read
 from .edition import make as make_edition
 from .errors import DeeplybookError
 from .model import Article, Edition, Section
+from .pipeline import BuildResult, build, build_edition, read
 from .writers import write_epub, write_pdf
 
 __version__ = "0.1.0"

@@ -34,8 +34,8 @@ from .cache import Cache
 from .errors import ConfigError, DeeplybookError
 from .inputs import Limits, parse_size
 from .log import counting_warnings, logger
-from .output import FORMATS
 from .model import Section
+from .output import FORMATS
 from .sample import sample_path
 
 EXIT_FAILED, EXIT_USAGE, EXIT_WARNINGS = 1, 2, 3

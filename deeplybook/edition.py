@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Sequence
 
 from .errors import DeeplybookError
 from .log import logger, warn
-from .model import Article, Block, Creator, Edition, Exchange, Figure, ItemList, Paragraph, Heading, Quote, Section
+from .model import Article, Block, Creator, Edition, Exchange, Figure, Heading, ItemList, Paragraph, Quote, Section
 from .slugs import slugify
 from .toc import article_href
 

@@ -84,11 +84,12 @@ def format_size(count: int) -> str:
     """``count`` bytes for people: ``512 bytes``, ``3.2 KiB``, ``80.0 MiB``."""
     if count < 1024:
         return f"{count} bytes"
+    size = float(count)
     for unit in ("KiB", "MiB", "GiB"):
-        count /= 1024
-        if count < 1024:
-            break
-    return f"{count:.1f} {unit}"
+        size /= 1024
+        if size < 1024 or unit == "GiB":
+            return f"{size:.1f} {unit}"
+    raise AssertionError("unreachable: the last unit always returns")
 
 
 # --- where a file lies --------------------------------------------------------------------

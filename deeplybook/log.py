@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Iterator
 from contextlib import contextmanager
+from typing import Iterator
 
 logger = logging.getLogger("deeplybook")
 logger.addHandler(logging.NullHandler())

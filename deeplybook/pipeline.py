@@ -22,7 +22,8 @@ from .inputs import Limits
 from .log import logger, warn
 from .model import Article, Block, Creator, Edition
 from .output import book_paths, build_time, check_formats, stem
-from .themes import Theme, load as load_theme, long_date
+from .themes import Theme, long_date
+from .themes import load as load_theme
 
 _VOLUME_NAMESPACE = uuid.UUID("0b7f3d52-5a8e-4f0e-a1c4-2d9e6b8c7f10")
 

@@ -6,7 +6,6 @@ import codecs
 import dataclasses
 import html
 import re
-
 from urllib.parse import quote, urlsplit
 
 import nh3

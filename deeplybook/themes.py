@@ -11,8 +11,8 @@ theme's own folders: one that a symlink takes elsewhere is refused.
 from __future__ import annotations
 
 import datetime as dt
-import traceback
 import tomllib
+import traceback
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path

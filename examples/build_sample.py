@@ -10,7 +10,6 @@ import deeplybook
 from deeplybook.sample import sample_path
 
 
-
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "build")
     articles = deeplybook.read([sample_path()])

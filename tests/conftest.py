@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tarfile
 from pathlib import Path
 
@@ -104,7 +103,6 @@ def _restore_package_logger():
     Without this a test that runs ``make-ebook -q`` leaves the logger at ERROR and the
     warning counts of every later test depend on the order the tests ran in.
     """
-    import logging
 
     from deeplybook.log import logger
 

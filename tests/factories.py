@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deeplybook.model import (Article, Embed, Exchange, Figure, Heading, Image, ItemList, Kind, Paragraph,
-                              Quote)
+from deeplybook.model import Article, Embed, Exchange, Figure, Heading, Image, ItemList, Kind, Paragraph, Quote
 
 SITE_URL = "https://www.newsdeeply.com/syria/articles"
 

@@ -3,12 +3,12 @@
 import dataclasses
 
 import pytest
+from factories import SITE_URL, article
 
 from deeplybook import edition
 from deeplybook.errors import DeeplybookError
 from deeplybook.log import counting_warnings
 from deeplybook.model import Figure, Image, Paragraph
-from factories import SITE_URL, article
 
 
 def test_duplicates_by_url_are_left_out_keeping_the_first():

@@ -119,8 +119,9 @@ def test_each_stage_runs_once_a_build(tmp_path, monkeypatch):
 
 def test_quick_form_fields_without_an_edition_file_key_reach_the_book(tmp_path):
     """Cover, provenance and a foreword of blocks are passed as given (they once clashed with the file's keys)."""
-    from deeplybook.model import Paragraph
     from factories import article
+
+    from deeplybook.model import Paragraph
 
     made = pipeline.quick_edition([], tmp_path / "b", title="T", cover="c.jpg", provenance=(("Source", "here"),),
                                   foreword=(Paragraph("First words."),), back_matter=["topics"])

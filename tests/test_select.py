@@ -3,10 +3,11 @@
 import dataclasses
 import datetime as dt
 
+from factories import SITE_URL, article, interview
+
 from deeplybook.log import counting_warnings
 from deeplybook.model import Exchange, Kind, Paragraph
 from deeplybook.select import Selection, in_date_range, searchable_text, select
-from factories import SITE_URL, article, interview
 
 
 def slugs(articles):

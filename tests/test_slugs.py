@@ -3,11 +3,11 @@
 import re
 
 import pytest
+from factories import article
 
 from deeplybook import edition
 from deeplybook.readers import plaintext
 from deeplybook.slugs import slugify
-from factories import article
 
 SAFE = re.compile(r"^[a-z][a-z0-9-]*$")
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from factories import article
 
 from deeplybook import cli, edition, pipeline, themes
 from deeplybook.errors import ThemeError
 from deeplybook.log import counting_warnings
 from deeplybook.writers.epub import write_epub
-from factories import article
 
 
 def _theme(root, name, extends=None, templates=None, css=None):

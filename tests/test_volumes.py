@@ -7,13 +7,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from factories import article
 
 import deeplybook
 from deeplybook import config, edition, pipeline, volumes
-from deeplybook.config import Book, EditionConfig, Grouping, Imprint, Front, Output, Sources, Volumes
+from deeplybook.config import Book, EditionConfig, Front, Grouping, Imprint, Output, Sources, Volumes
 from deeplybook.model import Kind, Paragraph
 from deeplybook.select import searchable_text, select
-from factories import article
 
 EDITIONS = Path(__file__).parent / "samples" / "editions"
 

@@ -25,8 +25,7 @@ check of one value), ``starter`` (the file ``make-ebook new`` writes).
 """
 
 from .loading import key_lines, load
-from .schema import (INDEXES, ROLES, SCHEMA, Book, EditionConfig, Front, Grouping, Imprint, Output, Sources,
-                     Volumes)
+from .schema import INDEXES, ROLES, SCHEMA, Book, EditionConfig, Front, Grouping, Imprint, Output, Sources, Volumes
 from .starter import STARTER, starter, write_starter
 
 __all__ = [

@@ -17,8 +17,24 @@ from ..log import warn
 from ..output import FORMATS
 from ..select import Selection
 from .schema import INDEXES, SCHEMA, Book, EditionConfig, Front, Grouping, Imprint, Output, Sources, Volumes
-from .values import (Wrong, boolean, choice, choices, creators, date, datetime, file_stem, kinds, language, nonempty,
-                     positive, size, string, strings, type_name)
+from .values import (
+    Wrong,
+    boolean,
+    choice,
+    choices,
+    creators,
+    date,
+    datetime,
+    file_stem,
+    kinds,
+    language,
+    nonempty,
+    positive,
+    size,
+    string,
+    strings,
+    type_name,
+)
 
 
 def load(path: str | Path) -> EditionConfig:

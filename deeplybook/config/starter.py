@@ -8,7 +8,6 @@ from pathlib import Path
 from ..errors import DeeplybookError
 from ..output import atomic_path
 
-
 #: What ``make-ebook new`` writes: every table, commented, valid once the sources exist.
 STARTER = '''\
 # An edition file for make-ebook: `make-ebook list edition.toml` shows what would be

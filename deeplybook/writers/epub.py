@@ -23,7 +23,8 @@ from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
-from PIL import Image as PILImage, UnidentifiedImageError
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
 
 from .. import indices
 from .. import toc as toc_module
@@ -309,7 +310,7 @@ def _cover(edition: Edition, span: str) -> tuple[str, bytes]:
 
 def _ebooklib_toc(entries: tuple[TocEntry, ...]) -> list:
     out = []
-    for n, entry in enumerate(entries):
+    for entry in entries:
         if entry.children:
             out.append((epub.Section(entry.title, entry.href), _ebooklib_toc(entry.children)))
         else:

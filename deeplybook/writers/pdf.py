@@ -46,8 +46,20 @@ from ..model import Article, Edition, Section, TocEntry
 from ..output import atomic_path, build_time, is_running, scratch_folder
 from ..themes import Theme, load
 from .pdf_merge import Metadata, Placement, merge
-from .pdf_render import (TITLE_ANCHOR, Back, Divider, FolioType, Front, Overlay, Part, Placed, Rendered, render,
-                         render_folio, render_overlay)
+from .pdf_render import (
+    TITLE_ANCHOR,
+    Back,
+    Divider,
+    FolioType,
+    Front,
+    Overlay,
+    Part,
+    Placed,
+    Rendered,
+    render,
+    render_folio,
+    render_overlay,
+)
 
 #: Articles per chunk when the caller does not say: large enough that WeasyPrint's
 #: fixed cost per document is small, small enough that memory stays low and that

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from fuzzing import FORBIDDEN, SAMPLES, strings_of
 from lxml import etree
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -11,8 +12,6 @@ from warcio.warcwriter import WARCWriter
 import deeplybook
 from deeplybook import sanitize
 from deeplybook.readers import read_file
-
-from fuzzing import FORBIDDEN, SAMPLES, strings_of
 
 
 def test_a_warc_address_holding_a_control_character_does_not_reach_the_article(tmp_path):

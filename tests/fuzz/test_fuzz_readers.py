@@ -6,18 +6,30 @@ import shutil
 from pathlib import Path
 
 import pytest
-from lxml import etree
+from fuzzing import (
+    ANY_INPUT,
+    FORBIDDEN,
+    OPERATIONS,
+    SAMPLES,
+    front_matter_files,
+    fuzz_settings,
+    inline_strings_of,
+    made_up_pages,
+    mutate,
+    mutated_samples,
+    strings_of,
+    warc_files,
+    workspace,
+)
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
 import deeplybook
 from deeplybook.errors import DeeplybookError
 from deeplybook.model import Article
 from deeplybook.readers import Skip, read_file
 from deeplybook.sanitize import INLINE_TAGS
-
-from fuzzing import (ANY_INPUT, FORBIDDEN, OPERATIONS, SAMPLES, front_matter_files, fuzz_settings,
-                     inline_strings_of, made_up_pages, mutate, mutated_samples, strings_of, warc_files, workspace)
 
 
 @pytest.fixture(scope="module")

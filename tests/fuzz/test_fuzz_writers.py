@@ -7,6 +7,7 @@ import zipfile
 from urllib.parse import urlsplit
 
 import pikepdf
+from fuzzing import ANY_INPUT, FORBIDDEN, SEEDS, fuzz_settings, workspace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -14,8 +15,6 @@ from lxml import etree
 import deeplybook
 from deeplybook.errors import DeeplybookError
 from deeplybook.readers import Skip, read_file
-
-from fuzzing import ANY_INPUT, FORBIDDEN, SEEDS, fuzz_settings, workspace
 
 #: One whole sample page goes into every book, so that none is empty whatever the fuzzed pages give.
 ANCHOR = next((name, data) for name, data in SEEDS if name == "blog-article.html")

@@ -9,14 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import sample_mirror  # a sibling module: HTTrack's page stamp
 
 import deeplybook
 from deeplybook import readers
 from deeplybook.inputs import Limits
 from deeplybook.log import counting_warnings
 from deeplybook.model import Exchange, Figure, Heading, Paragraph
-
-import sample_mirror  # a sibling module: HTTrack's page stamp
 
 HOSTILE = Path(__file__).resolve().parents[1] / "samples" / "hostile"
 # What XML 1.0 forbids; none of it may reach a chapter.

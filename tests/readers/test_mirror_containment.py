@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import sample_mirror  # a sibling module: the sample site dressed as a mirror
 
 from deeplybook.log import counting_warnings
 from deeplybook.readers import ReadReport, newsdeeply
-
-import sample_mirror  # a sibling module: the sample site dressed as a mirror
 
 DAY = Path("water") / "articles" / "2017" / "03" / "05"
 #: The sample mirror's articles, as test_mirror_walk counts them.

@@ -8,13 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+import sample_mirror  # a sibling module: the sample site dressed as a mirror
 
 from deeplybook import readers
 from deeplybook.log import counting_warnings
 from deeplybook.model import Embed, Exchange, Figure, Heading, ItemList, Kind, Paragraph, Quote
 from deeplybook.readers import ReadReport, newsdeeply
-
-import sample_mirror  # a sibling module: the sample site dressed as a mirror
 
 MIRROR = sample_mirror.root()
 SITE = MIRROR / "water"

@@ -7,14 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+import sample_mirror  # a sibling module: the sample site dressed as a mirror
 
 from deeplybook.errors import ReadError
 from deeplybook.log import counting_warnings
 from deeplybook.model import Embed, Exchange, Figure, Heading, ItemList, Kind, Paragraph, Quote
 from deeplybook.readers import Skip, choose, newsdeeply
 from deeplybook.readers.newsdeeply import byline_names
-
-import sample_mirror  # a sibling module: the sample site dressed as a mirror
 
 MIRROR = sample_mirror.root()
 SITE = MIRROR / "water"

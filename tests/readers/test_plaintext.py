@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from deeplybook.errors import ReadError
+from deeplybook.log import counting_warnings
 from deeplybook.model import Exchange, Heading, Kind, Paragraph
 from deeplybook.readers import plaintext
-from deeplybook.log import counting_warnings
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "examples" / "syria-deeply-boukamal.txt"

@@ -7,6 +7,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+import sample_mirror  # a sibling module: HTTrack's page stamp
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -16,8 +17,6 @@ from deeplybook.errors import ReadError
 from deeplybook.log import counting_warnings
 from deeplybook.model import Article, Figure, Paragraph
 from deeplybook.readers import Skip, generic, warc
-
-import sample_mirror  # a sibling module: HTTrack's page stamp
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 BLOG_URL = "https://ledger.example/2019/04/lantern-makers"

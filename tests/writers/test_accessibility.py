@@ -12,6 +12,7 @@ import pytest
 import tinycss2
 import tinycss2.color3
 from click.testing import CliRunner
+from factories import article, interview
 from lxml import etree
 from PIL import Image as PILImage
 
@@ -22,7 +23,6 @@ from deeplybook.sample import sample_path
 from deeplybook.themes import builtin_root
 from deeplybook.writers.epub import write_epub
 from deeplybook.writers.pdf import write_pdf
-from factories import article, interview
 
 #: WCAG 2.1 AA minimum contrast for text of any size (1.4.3); we hold large text to it too.
 MIN_CONTRAST = 4.5

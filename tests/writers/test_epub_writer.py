@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from factories import article, interview
 from lxml import etree
 from PIL import Image as PILImage
 
@@ -11,7 +12,6 @@ from deeplybook import edition
 from deeplybook.errors import WriteError
 from deeplybook.model import Figure, Image
 from deeplybook.writers.epub import IMAGE_MAX_SIDE, write_epub
-from factories import article, interview
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf",
       "dc": "http://purl.org/dc/elements/1.1/", "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
@@ -55,7 +55,10 @@ def test_package_metadata(tmp_path):
 def test_article_page_is_faithful(tmp_path):
     out = write_epub(_book(), tmp_path / "book.epub")
     page = _xml(out, "EPUB/story-2.xhtml")
-    text = lambda xp: page.xpath(f"string({xp})", namespaces=NS)
+
+    def text(xp: str) -> str:
+        return page.xpath(f"string({xp})", namespaces=NS)
+
     assert text("//x:h1[@class='article-title']") == "Story number 2"
     assert text("//x:p[@class='dek']") == "The dek of story 2."
     assert text("//x:span[@class='authors']") == "By Rana Haddad"

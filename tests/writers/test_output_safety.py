@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from pdf_checks import assert_sound_pdf
 
 from deeplybook.output import atomic_path, remove_stale, scratch_folder
-from pdf_checks import assert_sound_pdf
 
 SAMPLE_SITE = Path(__file__).resolve().parents[1] / "samples" / "newsdeeply" / "site"
 PREVIOUS = b"the previous book, which a failed build must leave as it was\n"
@@ -105,7 +105,7 @@ def assert_one_line_failure(code: int, err: str, left: list[str], fmt: str) -> N
     lines = err.strip().splitlines()
     assert code == 1, f"exit {code}: {err}"
     assert len(lines) == 1, err
-    assert lines[0].startswith(f"make-ebook: error: ") and f"book.{fmt}: " in lines[0], lines[0]
+    assert lines[0].startswith("make-ebook: error: ") and f"book.{fmt}: " in lines[0], lines[0]
     assert "the disk is full (No space left on device)" in lines[0] or "larger than this system allows" in lines[0]
     assert left == [f"book.{fmt}"], f"left behind: {left}"
 

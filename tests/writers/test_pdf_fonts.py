@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import weasyprint
+from pdf_checks import assert_sound_pdf, font_rows
 from pypdf import PdfReader
+from test_pdf import EDITION
 
 from deeplybook.writers.pdf import write_pdf
 from deeplybook.writers.pdf_render import Overlay, _slots, render_overlay
-from pdf_checks import assert_sound_pdf, font_rows
-from test_pdf import EDITION
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def folios(path: Path) -> dict[int, tuple[str, float, float]]:
     for index, page in enumerate(PdfReader(str(path)).pages):
         runs = []
 
-        def visit(text, cm, tm, font, size):
+        def visit(text, cm, tm, font, size, runs=runs):
             if text.strip():
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]

@@ -9,12 +9,13 @@ from contextlib import contextmanager
 
 import pytest
 from pypdf import PdfReader
+from test_pdf import EDITION, EPOCH, laid_out_lines, lines, printed_numbers, story
 
 from deeplybook.cache import Cache
 from deeplybook.log import logger
 from deeplybook.model import Paragraph
 from deeplybook.writers.pdf import write_pdf
-from test_pdf import EDITION, EPOCH, laid_out_lines, lines, printed_numbers, story
+
 
 @contextmanager
 def info_messages():

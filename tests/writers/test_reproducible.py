@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pdf_checks import assert_sound_pdf
+from test_pdf import story
 
 import deeplybook
 from deeplybook.cache import Cache
 from deeplybook.model import Edition, Section
 from deeplybook.writers import pdf as pdf_writer
 from deeplybook.writers.pdf import write_pdf
-from pdf_checks import assert_sound_pdf
-from test_pdf import story
 
 SAMPLE_SITE = Path(__file__).resolve().parents[1] / "samples" / "newsdeeply" / "site"
 #: A book whose contents runs over several pages, so that the page numbers set over
