@@ -230,9 +230,10 @@ def _summary(edition: Edition, pictures: _Pictures) -> str:
                      if pictures.described == pictures.embedded else
                      f"{pictures.described} of {pictures.embedded} pictures have a text alternative from the "
                      "page's alt text or caption; the others are named by their credit only.")
-    if pictures.absent:
-        parts.append(f"{pictures.absent} picture{'s' if pictures.absent != 1 else ''} of the original pages "
-                     f"{'are' if pictures.absent != 1 else 'is'} not in this book; "
+    if pictures.absent == 1:
+        parts.append("1 picture of the original pages is not in this book; its caption and credit are kept as text.")
+    elif pictures.absent:
+        parts.append(f"{pictures.absent} pictures of the original pages are not in this book; "
                      "their captions and credits are kept as text.")
     parts.append("The text comes from archived web pages that no person has reviewed against WCAG, "
                  "so no conformance is claimed.")

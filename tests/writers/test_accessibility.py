@@ -367,3 +367,11 @@ def test_the_command_line_and_the_edition_file_ask_for_a_tagged_pdf(tmp_path):
     edition_file.write_text(edition_file.read_text().replace("pdf_tagged = true", 'pdf_tagged = "yes"'))
     with pytest.raises(DeeplybookError, match="pdf_tagged"):
         config.load(edition_file)
+
+
+def test_the_summary_speaks_of_one_missing_picture_in_the_singular(tmp_path):
+    import deeplybook
+
+    result = deeplybook.build([sample_path()], tmp_path / "sample", title="Sample", formats=["epub"], cache=False)
+    [summary] = _schema(_opf(result.outputs["epub"]), "accessibilitySummary")
+    assert "1 picture of the original pages is not in this book; its caption and credit are kept as text." in summary
