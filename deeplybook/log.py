@@ -41,6 +41,7 @@ CODES = {
     "remote-failed": "a remote file asked for with --allow-remote could not be fetched",
     "theme-untrusted": "a theme from outside the built-ins is used; its templates run in the sandbox",
     "cache-damaged": "a cache entry failed its integrity check and was rebuilt",
+    "extension-broken": "a reader, writer or theme another package registers cannot be loaded; it is left out",
 }
 
 

@@ -11,16 +11,35 @@ import re
 import shutil
 import socket
 import tempfile
+from collections.abc import Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from . import extensions
 from .errors import DeeplybookError, WriteError
 from .log import logger
 
-#: Output formats and the file suffix each writes.
-FORMATS = {"epub": ".epub", "pdf": ".pdf"}
+
+class _Formats(Mapping[str, str]):
+    """Format -> file suffix of every installed writer, looked up when first asked (writers import slowly)."""
+
+    def _table(self) -> dict[str, str]:
+        return {name: writer.suffix for name, writer in extensions.writers().items()}
+
+    def __getitem__(self, name: str) -> str:
+        return self._table()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+#: Output formats and the file suffix each writes (``deeplybook.writers``).
+FORMATS: Mapping[str, str] = _Formats()
 
 #: What a user is told for the errors a full or refusing disk gives, by errno.
 WRITE_PROBLEMS = {

@@ -175,7 +175,7 @@ def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.Re
                   pdf_options: dict | None = None, cache: Cache | bool = False,
                   progress: Progress | None = None) -> list[BuildResult]:
     """Write each planned volume in each of its formats; the contents tree is made once a volume."""
-    from .writers import write_epub, write_pdf
+    from . import writers
 
     report = report or readers.ReadReport()
     total = sum(len(volume.targets) for volume in planned)
@@ -185,11 +185,8 @@ def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.Re
         contents = toc.build(volume.edition)  # once a volume, for every format
         result = BuildResult(volume.edition, report=report)
         for fmt, path in volume.targets.items():
-            if fmt == "epub":
-                result.outputs[fmt] = write_epub(volume.edition, path, theme=theme, toc=contents)
-            else:
-                result.outputs[fmt] = write_pdf(volume.edition, path, theme=theme, toc=contents,
-                                                cache=as_cache(cache), **(pdf_options or {}))
+            options = {"cache": as_cache(cache), **(pdf_options or {})} if fmt == "pdf" else {}
+            result.outputs[fmt] = writers.get(fmt).write(volume.edition, path, theme=theme, toc=contents, **options)
             done += 1
             if progress:
                 progress("write", done, total)

@@ -16,6 +16,7 @@ import traceback
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 from typing import Iterator
 
 import jinja2
@@ -23,12 +24,16 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from . import extensions
 from .errors import DeeplybookError, ThemeError
 from .inputs import Refused, within
 from .log import logger, warn
 
 #: How deep an ``extends`` chain may go before it is taken for a mistake.
 MAX_DEPTH = 8
+
+#: Built-in themes registered as entry points: name -> ``module:function`` giving the folder.
+BUILTIN = {"default": "deeplybook.themes:default_folder"}
 
 
 def builtin_root() -> Path:
@@ -190,9 +195,10 @@ def _read_text(path: Path) -> str:
 
 
 def load(name: str = "default", *, search: tuple[Path, ...] = ()) -> Theme:
-    """Resolve theme ``name`` (a built-in name or a folder path) with its ancestors.
+    """Resolve theme ``name`` (a folder path or a theme's name) with its ancestors.
 
-    ``search`` lists extra folders that hold themes, tried before the built-ins.
+    A name is looked for in the ``search`` folders, then among the themes other
+    packages register (``deeplybook.themes``), then among the built-ins.
     """
     theme = Theme(name, resolve(name, search=search))
     _warn_untrusted(theme)
@@ -203,6 +209,7 @@ def load(name: str = "default", *, search: tuple[Path, ...] = ()) -> Theme:
 def resolve(name: str, *, search: tuple[Path, ...] = ()) -> tuple[Path, ...]:
     """The folders of theme ``name``, child first; ``ThemeError`` when it or an ancestor is missing or wrong."""
     roots = (*search, builtin_root())
+    themes = registered()
     dirs: list[Path] = []
     seen: list[str] = []
     current: str | None = name
@@ -211,7 +218,7 @@ def resolve(name: str, *, search: tuple[Path, ...] = ()) -> tuple[Path, ...]:
             raise ThemeError(f"theme {name!r}: extends cycle {' -> '.join([*seen, current])}")
         if len(seen) >= MAX_DEPTH:
             raise ThemeError(f"theme {name!r}: extends chain deeper than {MAX_DEPTH}")
-        folder = _find(current, roots)
+        folder = _find(current, roots, themes)
         seen.append(current)
         dirs.append(folder)
         current = _read_manifest(folder).get("extends")
@@ -237,15 +244,42 @@ def _warn_outside_links(theme: Theme) -> None:
                     warn("file-refused", "lies outside the theme's folders (a symlink?); not read", path)
 
 
-def _find(name: str, roots: tuple[Path, ...]) -> Path:
+def _find(name: str, roots: tuple[Path, ...], registered: dict[str, Path]) -> Path:
     as_path = Path(name)
     if as_path.is_dir() and (as_path / "theme.toml").is_file():
         return as_path
-    for root in roots:
-        candidate = root / name
-        if (candidate / "theme.toml").is_file():
+    *search, builtin = roots
+    for candidate in (*(root / name for root in search), registered.get(name), builtin / name):
+        if candidate is not None and (candidate / "theme.toml").is_file():
             return candidate
-    raise ThemeError(f"no theme called {name!r} (looked in {', '.join(str(r) for r in roots)})")
+    places = ", ".join([*(str(r) for r in roots), *(f"{n!r} (registered)" for n in sorted(registered))])
+    raise ThemeError(f"no theme called {name!r} (looked in {places})")
+
+
+def default_folder() -> Path:
+    """The built-in ``default`` theme's folder (its ``deeplybook.themes`` entry point)."""
+    return builtin_root() / "default"
+
+
+def registered() -> dict[str, Path]:
+    """The themes registered under ``deeplybook.themes``, by name: each entry point names a folder.
+
+    An entry point may be a function returning the folder, a path, or a module whose
+    folder is the theme's. One that gives no folder is left out (``extension-broken``).
+    """
+    folders = {}
+    for name, target in extensions.registered("deeplybook.themes", BUILTIN).items():
+        try:
+            folders[name] = _folder_of(target)
+        except Exception as exc:  # noqa: BLE001 - another package's function may fail in any way
+            warn("extension-broken", f"deeplybook.themes {name!r} names no folder: {type(exc).__name__}: {exc}; left out")
+    return folders
+
+
+def _folder_of(target: object) -> Path:
+    if isinstance(target, ModuleType):
+        return Path(target.__file__).parent
+    return Path(target() if callable(target) else target)
 
 
 def _read_manifest(folder: Path) -> dict:

@@ -24,7 +24,11 @@ def test_wheel_carries_themes_and_sample(wheel):
     assert "deeplybook/_themes/default/theme.toml" in names
     assert "deeplybook/_themes/default/templates/article.html" in names
     assert "deeplybook/_examples/syria-deeply-boukamal.txt" in names
-    assert any(n.endswith("entry_points.txt") for n in names)
+    [points] = [n for n in names if n.endswith("entry_points.txt")]
+    groups = zipfile.ZipFile(wheel).read(points).decode()
+    for line in ("[deeplybook.readers]", "newsdeeply = deeplybook.readers.newsdeeply", "[deeplybook.writers]",
+                 "pdf = deeplybook.writers:PDF", "[deeplybook.themes]", "default = deeplybook.themes:default_folder"):
+        assert line in groups.splitlines()
 
 
 def test_installed_wheel_builds_the_sample_with_its_own_themes(wheel, tmp_path, epubcheck):
@@ -35,6 +39,8 @@ def test_installed_wheel_builds_the_sample_with_its_own_themes(wheel, tmp_path, 
     script = (
         "import deeplybook, deeplybook.themes as t, sys;"
         "print(deeplybook.__file__); print(t.builtin_root());"
+        "from importlib.metadata import entry_points as e;"
+        "assert sorted(p.name for p in e(group='deeplybook.writers')) == ['epub', 'pdf'];"
         "from deeplybook.cli import main; main(['--format', 'epub'])"
     )
     # The wheel's copy comes first on the path, ahead of any source checkout.

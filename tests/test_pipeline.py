@@ -106,8 +106,8 @@ def test_each_stage_runs_once_a_build(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "load_theme", counted("theme", pipeline.load_theme))
     monkeypatch.setattr(pipeline.edition_module, "arrange", counted("arrange", pipeline.edition_module.arrange))
     monkeypatch.setattr(pipeline.edition_module, "group", counted("group", pipeline.edition_module.group))
-    monkeypatch.setattr(deeplybook.writers, "write_epub", writer("epub"))
-    monkeypatch.setattr(deeplybook.writers, "write_pdf", writer("pdf"))
+    monkeypatch.setattr(deeplybook.extensions, "writers", lambda: {
+        fmt: deeplybook.writers.FunctionWriter(fmt, f".{fmt}", writer(fmt)) for fmt in ("epub", "pdf")})
     results = deeplybook.build_edition(Path(__file__).parent / "samples" / "editions" / "chronicle.toml",
                                        output=tmp_path / "c", formats=("epub", "pdf"), cache=False)
     assert len(results) == 4 and calls == {"theme": 1, "arrange": 1, "group": 1}

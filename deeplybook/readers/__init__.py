@@ -22,24 +22,23 @@ under the same rules (``file-refused``, ``file-too-large``, ``read-timeout``).
 The read report and ``Skip`` live in ``report``; the cache and the checks on an
 article's pictures in ``files``; both are re-exported here.
 
-Readers register under the entry-point group ``deeplybook.readers``; the built-in
-ones are listed in ``BUILTIN`` so that a source checkout works without installing.
+Readers register under the entry-point group ``deeplybook.readers`` (docs/extending.md);
+the built-in ones too, and are listed in ``BUILTIN`` so that a source checkout works
+without installing.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import os
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
 from .. import cache as cache_module
-from .. import inputs
+from .. import extensions, inputs
 from ..errors import DeeplybookError, ReadError
 from ..inputs import Limits, Refused
-from ..log import logger
+from ..log import warn
 from ..model import Article
 from . import pool
 from .files import contained, contained_blocks, through_cache
@@ -73,23 +72,23 @@ class Reader(Protocol):
 
 
 def available() -> dict[str, object]:
-    """All readers by name: the built-ins, then any registered by other packages."""
+    """All readers by name: the built-ins, then any registered by other packages, sorted by name."""
     return dict(_registered())
 
 
 @functools.lru_cache(maxsize=1)
 def _registered() -> dict[str, object]:
     # Scanning entry points costs milliseconds; readers are looked up once a file.
-    readers: dict[str, object] = {}
-    for name, module in BUILTIN.items():
-        try:
-            readers[name] = importlib.import_module(module)
-        except ImportError:  # an optional reader whose dependency is not installed
-            logger.debug("reader %s unavailable", name, exc_info=True)
-    for ep in entry_points(group="deeplybook.readers"):
-        if ep.name not in readers:
-            readers[ep.name] = ep.load()
-    return readers
+    found = extensions.registered("deeplybook.readers", BUILTIN)
+    return {name: reader for name, reader in found.items() if _usable(name, reader)}
+
+
+def _usable(name: str, reader: object) -> bool:
+    # A registered object without sniff() or read() would fail in the middle of a build.
+    if callable(getattr(reader, "sniff", None)) and callable(getattr(reader, "read", None)):
+        return True
+    warn("extension-broken", f"deeplybook.readers {name!r} has no sniff() or read(); left out")
+    return False
 
 
 def get(name: str) -> object:
