@@ -153,3 +153,34 @@ def test_the_builtins_are_registered_as_entry_points():
     assert project["deeplybook.readers"] == readers.BUILTIN
     assert project["deeplybook.writers"] == writers.BUILTIN
     assert project["deeplybook.themes"] == themes.BUILTIN
+
+
+def test_a_reader_whose_sniff_fails_costs_only_that_file(tmp_path, monkeypatch):
+    """A sniff() that raises (a third-party reader's bug) is that file's read-failed, not a traceback."""
+    from deeplybook import readers
+    from deeplybook.log import counting_warnings
+
+    class Clumsy:
+        NAME = "clumsy"
+
+        @staticmethod
+        def sniff(path, head):
+            if b"trips" in head:
+                raise TypeError("clumsy tripped")
+            return 0
+
+        @staticmethod
+        def read(path):
+            return []
+
+    registered = dict(readers._registered())
+    monkeypatch.setattr(readers, "_registered", lambda: {**registered, "clumsy": Clumsy})
+    (tmp_path / "trips.md").write_text("---\ntitle: It trips\n---\n\nThis page trips the clumsy reader.\n")
+    (tmp_path / "fine.md").write_text("---\ntitle: Fine\n---\n\n" + "A page that reads as it should. " * 10 + "\n")
+    report = readers.ReadReport()
+    with counting_warnings() as warned:
+        articles = list(readers.read([tmp_path], report=report))
+    assert [article.title for article in articles] == ["Fine"]
+    assert [path.rpartition("/")[2] for path, _ in report.failed] == ["trips.md"]
+    assert "clumsy tripped" in report.failed[0][1]
+    assert warned.counts["read-failed"] == 1

@@ -116,10 +116,11 @@ def read_file(path: Path, reader: object | None = None) -> list[Article]:
     Raises ``Skip`` when the file holds no article and ``ReadError`` when it is broken.
     """
     path = Path(path)
-    chosen = reader or choose(path)
-    if chosen is None:
-        raise Skip("no reader recognises this file")
     try:
+        # Choosing is inside: a reader's sniff() that trips on a file fails that file only.
+        chosen = reader or choose(path)
+        if chosen is None:
+            raise Skip("no reader recognises this file")
         return chosen.read(path)
     except (Skip, DeeplybookError):
         raise
