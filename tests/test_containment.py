@@ -47,16 +47,6 @@ def opened_files():
         _opened = None
 
 
-@pytest.fixture(autouse=True)
-def _logger_restored():
-    """The command line configures the package logger; later tests expect it as it was."""
-    from deeplybook.log import logger
-
-    saved = (logger.handlers[:], logger.propagate, logger.level)
-    yield
-    logger.handlers[:], logger.propagate, logger.level = saved[0], saved[1], saved[2]
-
-
 def input_folder(tmp_path: Path, count: int = 2) -> Path:
     folder = tmp_path / "in"
     folder.mkdir()

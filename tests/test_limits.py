@@ -23,16 +23,6 @@ from deeplybook.readers import pool, warc
 ARTICLES = Path(__file__).parent / "samples" / "editions" / "articles"
 
 
-@pytest.fixture(autouse=True)
-def _logger_restored():
-    """The command line configures the package logger; later tests expect it as it was."""
-    from deeplybook.log import logger
-
-    saved = (logger.handlers[:], logger.propagate, logger.level)
-    yield
-    logger.handlers[:], logger.propagate, logger.level = saved[0], saved[1], saved[2]
-
-
 def input_folder(tmp_path: Path, count: int = 3) -> Path:
     folder = tmp_path / "in"
     folder.mkdir()
