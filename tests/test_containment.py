@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from reading import read_all
 
-from deeplybook import cli, config, readers
+from deeplybook import cli, config
 from deeplybook.log import counting_warnings
 from deeplybook.model import Figure
 
@@ -53,13 +54,6 @@ def input_folder(tmp_path: Path, count: int = 2) -> Path:
     for source in sorted(ARTICLES.glob("*.txt"))[:count]:
         shutil.copy(source, folder / source.name)
     return folder
-
-
-def read_all(paths, **options):
-    report = readers.ReadReport()
-    with counting_warnings() as warned:
-        articles = list(readers.read(paths, report=report, **options))
-    return articles, report, warned.records
 
 
 def named(records, code: str) -> list[str]:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from reading import read_all
 
 from deeplybook import cli, config, readers
 from deeplybook.errors import ConfigError
 from deeplybook.inputs import Limits, parse_size
-from deeplybook.log import counting_warnings
 from deeplybook.model import Article, Paragraph
 from deeplybook.readers import pool, warc
 
@@ -37,13 +37,6 @@ def long_article(folder: Path) -> Path:
     paragraphs = [f"Paragraph {n} of the long report on the harbour, told at length for the record." for n in range(400)]
     path.write_text("The Long Report\nBy Ines Marlow\n\n" + "\n\n".join(paragraphs) + "\n", "utf-8")
     return path
-
-
-def read_all(paths, **options):
-    report = readers.ReadReport()
-    with counting_warnings() as warned:
-        articles = list(readers.read(paths, report=report, **options))
-    return articles, report, warned.records
 
 
 def messages(records, code: str) -> list[str]:
