@@ -24,7 +24,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import click
 
@@ -37,6 +37,9 @@ from .log import counting_warnings, logger
 from .model import Section
 from .output import FORMATS
 from .sample import sample_path
+
+if TYPE_CHECKING:  # rich's progress bars are imported only when a terminal shows them
+    from rich.progress import Progress, TaskID
 
 EXIT_FAILED, EXIT_USAGE, EXIT_WARNINGS = 1, 2, 3
 
@@ -161,8 +164,8 @@ class ProgressBars:
     def __init__(self, enabled: bool, console=None) -> None:
         self.enabled = enabled
         self.console = console
-        self.bars = None
-        self.tasks: dict[str, int] = {}
+        self.bars: Progress | None = None
+        self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> "ProgressBars":
         if self.enabled:
@@ -186,6 +189,8 @@ class ProgressBars:
 
     def update(self, stage: str, done: int, total: int) -> None:
         """Move the bar of ``stage``, making it on its first report."""
+        if self.bars is None:  # handed out only while the bars are on (``callback``)
+            return
         if stage not in self.tasks:
             self.tasks[stage] = self.bars.add_task(self.LABELS.get(stage, stage), total=total)
         self.bars.update(self.tasks[stage], completed=done, total=total)

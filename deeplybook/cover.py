@@ -16,7 +16,7 @@ _ACCENT = (196, 80, 56)
 
 
 @lru_cache(maxsize=None)
-def _font(size: int, bold: bool = False) -> ImageFont.ImageFont:
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     # DejaVu ships with the Pango stack WeasyPrint needs, so it is there wherever
     # PDFs can be made; Pillow's own scalable face stands in otherwise.
     for name in ("DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf", "DejaVuSans.ttf"):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import importlib
 from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol, TypeGuard
 
 from .log import logger, warn
 
@@ -45,14 +47,23 @@ WRITERS = {
 }
 
 
+class Writer(Protocol):
+    """What ``writers()`` makes sure each writer has; ``deeplybook.writers.Writer`` is the whole of it."""
+
+    @property
+    def suffix(self) -> str: ...
+
+    def write(self, *args: Any, **kwargs: Any) -> Path: ...
+
+
 @functools.lru_cache(maxsize=1)
-def writers() -> dict[str, object]:
+def writers() -> dict[str, Writer]:
     """Every usable writer by format: the built-ins, then those of other packages by name."""
     found = registered("deeplybook.writers", WRITERS)
-    return {name: writer for name, writer in found.items() if _writes(name, writer)}
+    return {name: writer for name, writer in found.items() if _writes(writer, name)}
 
 
-def _writes(name: str, writer: object) -> bool:
+def _writes(writer: object, name: str) -> TypeGuard[Writer]:
     # A registered object without a suffix or write() would fail only at the end of a build.
     if isinstance(getattr(writer, "suffix", None), str) and callable(getattr(writer, "write", None)):
         return True

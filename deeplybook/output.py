@@ -176,7 +176,7 @@ def remove_stale(folder: str | os.PathLike[str]) -> list[Path]:
     A temporary's name holds its build's process id and machine, so those of a
     build still running, here or on another machine sharing the folder, are kept.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(Path(folder).iterdir())
     except OSError:

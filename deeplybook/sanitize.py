@@ -195,8 +195,8 @@ def article(value):
         cleaned = tuple(article(item) for item in value)
         return value if all(new is old for new, old in zip(cleaned, value)) else cleaned
     if isinstance(value, dict):
-        cleaned = {article(key): article(item) for key, item in value.items()}
-        return value if cleaned == value else cleaned
+        entries = {article(key): article(item) for key, item in value.items()}
+        return value if entries == value else entries
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {}
         for name in (f.name for f in dataclasses.fields(value) if f.name not in _FILE_FIELDS):

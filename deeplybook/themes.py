@@ -11,13 +11,14 @@ theme's own folders: one that a symlink takes elsewhere is refused.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 import traceback
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import Callable, Iterator
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -117,7 +118,7 @@ class _ThemeLoader(jinja2.FileSystemLoader):
         super().__init__(str(folder / "templates"))
         self.roots = roots
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, object]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         # Checked before the loader opens it: a symlink may lead anywhere, a FIFO too.
         candidate = Path(self.searchpath[0], *split_template_path(template))
         if candidate.is_file() and not _contained(candidate, self.roots):
@@ -278,8 +279,13 @@ def registered() -> dict[str, Path]:
 
 def _folder_of(target: object) -> Path:
     if isinstance(target, ModuleType):
+        if target.__file__ is None:  # a namespace package: no folder of its own
+            raise TypeError(f"module {target.__name__} has no file")
         return Path(target.__file__).parent
-    return Path(target() if callable(target) else target)
+    found = target() if callable(target) else target
+    if not isinstance(found, (str, os.PathLike)):
+        raise TypeError(f"expected a path, not {type(found).__name__}")
+    return Path(found)
 
 
 def _read_manifest(folder: Path) -> dict:

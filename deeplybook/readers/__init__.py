@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol
+from typing import Iterable, Iterator, Protocol, TypedDict, TypeGuard, cast
 
 from .. import cache as cache_module
 from .. import extensions, inputs
@@ -45,7 +45,7 @@ from .files import contained, contained_blocks, through_cache
 from .report import ReadReport, Skip
 
 __all__ = [
-    "BUILTIN", "ReadReport", "Reader", "Skip", "available", "choose", "contained", "contained_blocks",
+    "BUILTIN", "FolderReader", "ReadReport", "Reader", "Skip", "available", "choose", "contained", "contained_blocks",
     "get", "read", "read_file", "read_file_cached", "through_cache",
 ]
 
@@ -71,19 +71,36 @@ class Reader(Protocol):
     def read(self, path: Path) -> list[Article]: ...
 
 
-def available() -> dict[str, object]:
+class FolderReader(Reader, Protocol):
+    """A reader that also walks a folder layout it understands (a site mirror)."""
+
+    def claims_folder(self, path: Path) -> bool: ...
+
+    def read_folder(self, path: Path, report: ReadReport, *, cache: cache_module.Cache, roots: tuple[str, ...],
+                    limits: Limits) -> Iterable[Article]: ...
+
+
+class _Rules(TypedDict):
+    """What every file of a build is read under, handed on to the reader of a folder too."""
+
+    cache: cache_module.Cache
+    roots: tuple[str, ...]
+    limits: Limits
+
+
+def available() -> dict[str, Reader]:
     """All readers by name: the built-ins, then any registered by other packages, sorted by name."""
     return dict(_registered())
 
 
 @functools.lru_cache(maxsize=1)
-def _registered() -> dict[str, object]:
+def _registered() -> dict[str, Reader]:
     # Scanning entry points costs milliseconds; readers are looked up once a file.
     found = extensions.registered("deeplybook.readers", BUILTIN)
-    return {name: reader for name, reader in found.items() if _usable(name, reader)}
+    return {name: reader for name, reader in found.items() if _usable(reader, name)}
 
 
-def _usable(name: str, reader: object) -> bool:
+def _usable(reader: object, name: str) -> TypeGuard[Reader]:
     # A registered object without sniff() or read() would fail in the middle of a build.
     if callable(getattr(reader, "sniff", None)) and callable(getattr(reader, "read", None)):
         return True
@@ -91,7 +108,7 @@ def _usable(name: str, reader: object) -> bool:
     return False
 
 
-def get(name: str) -> object:
+def get(name: str) -> Reader:
     """The reader called ``name``; ``DeeplybookError`` listing the choices otherwise."""
     readers = available()
     if name not in readers:
@@ -99,10 +116,11 @@ def get(name: str) -> object:
     return readers[name]
 
 
-def choose(path: Path) -> object | None:
+def choose(path: Path) -> Reader | None:
     """The reader most sure it can read ``path``, or ``None``; ``Refused`` for a FIFO or device."""
     head = inputs.head(path, _HEAD_BYTES)
-    best, best_score = None, 0
+    best: Reader | None = None
+    best_score = 0
     for reader in available().values():
         score = reader.sniff(path, head)
         if score > best_score:
@@ -110,7 +128,7 @@ def choose(path: Path) -> object | None:
     return best
 
 
-def read_file(path: Path, reader: object | None = None) -> list[Article]:
+def read_file(path: Path, reader: Reader | None = None) -> list[Article]:
     """Read one file with ``reader`` or the one chosen for it.
 
     Raises ``Skip`` when the file holds no article and ``ReadError`` when it is broken.
@@ -129,7 +147,7 @@ def read_file(path: Path, reader: object | None = None) -> list[Article]:
                         else f"cannot be read ({type(exc).__name__}: {exc})", path) from exc
 
 
-def read_file_cached(path: Path, reader: object | None, cache: cache_module.Cache) -> list[Article]:
+def read_file_cached(path: Path, reader: Reader | None, cache: cache_module.Cache) -> list[Article]:
     """``read_file`` through the cache: an unchanged file is not parsed again."""
     if not cache.enabled:
         return read_file(path, reader)
@@ -158,12 +176,12 @@ def read(
     report = report if report is not None else ReadReport()
     cache = cache if cache is not None else cache_module.DISABLED
     limits = limits if limits is not None else Limits()
-    paths = [Path(raw) for raw in paths]
-    roots = inputs.roots_of(paths)
+    given = [Path(raw) for raw in paths]
+    roots = inputs.roots_of(given)
     forced = get(reader) if reader else None
     files: list[Path] = []
-    rules = {"cache": cache, "roots": roots, "limits": limits}
-    for path in paths:
+    rules: _Rules = {"cache": cache, "roots": roots, "limits": limits}
+    for path in given:
         if not path.exists():
             raise ReadError("no such file or folder", path)
         claimant = _claimant(path, forced) if path.is_dir() else None
@@ -178,12 +196,13 @@ def read(
     yield from _read_files(files, reader, report, **rules)
 
 
-def _claimant(folder: Path, forced: object | None) -> object | None:
+def _claimant(folder: Path, forced: Reader | None) -> FolderReader | None:
     """The reader that walks ``folder`` itself (a site mirror), if any."""
     for candidate in [forced] if forced else available().values():
         claims = getattr(candidate, "claims_folder", None)
         if claims is not None and claims(folder):
-            return candidate
+            # A reader that claims folders has read_folder() too (the module docstring).
+            return cast(FolderReader, candidate)
     return None
 
 

@@ -102,8 +102,8 @@ def parse(units: list[str], source: object = "") -> Article:
     date = None
     read_time = None
     body_at = head.body_at
-    if byline_at is not None:
-        byline = _BYLINE.match(units[byline_at])
+    byline = _BYLINE.match(units[byline_at]) if byline_at is not None else None
+    if byline is not None:
         authors = fields.split_authors(byline.group("authors"))
         date = fields.parse_date(byline.group("date") or "", source)
         read_time = int(byline.group("minutes")) if byline.group("minutes") else None

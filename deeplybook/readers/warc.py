@@ -28,8 +28,8 @@ from warcio.archiveiterator import ArchiveIterator
 from .. import inputs, sanitize
 from ..errors import DeeplybookError, ReadError
 from ..log import logger, warn
-from ..model import Article, Image
-from . import available
+from ..model import Article, Figure, Image
+from . import Reader, available
 from .report import Skip
 
 NAME = "warc"
@@ -150,7 +150,8 @@ def _records(stream, path: Path, gzipped: bool, contents: ArchiveContents) -> It
     so that a failure belongs to the record at hand and the next one is found by
     looking for where a record begins (``_next_record``).
     """
-    number, start = 0, 0
+    number = 0
+    start: int | None = 0  # None once nothing after a damaged record is a record
     while start is not None:
         stream.seek(start)
         records = ArchiveIterator(stream)
@@ -284,9 +285,10 @@ def _read_page(record: _Record, name: str, path: Path, scratch: Path, contents: 
     contents.extend(_archived(article, record.uri, source) for article in articles)
 
 
-def _choose(page_file: Path, head: bytes):
+def _choose(page_file: Path, head: bytes) -> Reader | None:
     """The reader (other than this one) most sure it can read the page."""
-    best, best_score = None, 0
+    best: Reader | None = None
+    best_score = 0
     for name, reader in available().items():
         if name == NAME:
             continue
@@ -299,7 +301,7 @@ def _choose(page_file: Path, head: bytes):
 def _archived(article: Article, uri: str, source: str) -> Article:
     """The article with the archive as its source; local picture files of the scratch copy dropped."""
     body = tuple(
-        dataclasses.replace(block, image=_remote(block.image)) if getattr(block, "image", None) else block
+        dataclasses.replace(block, image=_remote(block.image)) if isinstance(block, Figure) and block.image else block
         for block in article.body
     )
     lead = article.lead

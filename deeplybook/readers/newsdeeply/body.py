@@ -270,8 +270,8 @@ class _Interview:
         It takes two bold labels alternating at least twice each, and nothing else
         labelled, so that an article quoting several people is left alone.
         """
-        turns = [(index, _bold_label(child)) for index, child in enumerate(self.children) if child.tag == "p"]
-        turns = [(index, label) for index, label in turns if label]
+        labels = [(index, _bold_label(child)) for index, child in enumerate(self.children) if child.tag == "p"]
+        turns = [(index, label) for index, label in labels if label]
         names = {label[0] for _, label in turns}
         if len(names) != 2 or len(turns) < 4 or not all(_looks_like_name(name) for name in names):
             return {}
@@ -313,8 +313,9 @@ class _Interview:
                     speaker = label[0]
                     drop_leading(element, label[1])
             blocks = self.body.block(element)
-            if all(isinstance(block, Paragraph) for block in blocks):
-                answer.extend(block.text for block in blocks)
+            paragraphs = [block for block in blocks if isinstance(block, Paragraph)]
+            if len(paragraphs) == len(blocks):
+                answer.extend(paragraph.text for paragraph in paragraphs)
             elif not answer:
                 # A picture set between the question and its answer: it goes before
                 # the exchange, which keeps the answer with its question.
