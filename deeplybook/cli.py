@@ -37,6 +37,7 @@ from .log import counting_warnings, logger
 from .model import Section
 from .output import FORMATS
 from .sample import sample_path
+from .slugs import slugify
 
 if TYPE_CHECKING:  # rich's progress bars are imported only when a terminal shows them
     from rich.progress import Progress, TaskID
@@ -236,7 +237,7 @@ def quick(paths, output, title, subtitle, formats, language, editors, publisher,
         subtitle = subtitle or "One interview from the News Deeply archive"
         output = output or Path("build") / "syria-deeply-sample"
     title = title or "Collected Articles"
-    output = output or Path("build") / pipeline.edition_module.slugify(title)
+    output = output or Path("build") / slugify(title)
     pdf_options = {k: v for k, v in (("jobs", jobs), ("chunk_size", chunk_size), ("tagged", pdf_tagged or None))
                    if v is not None}
     with counting_warnings() as warnings:
