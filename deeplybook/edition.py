@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Sequence
 
 from .errors import DeeplybookError
 from .log import logger, warn
-from .model import Article, Block, Creator, Edition, Exchange, Figure, Heading, ItemList, Paragraph, Quote, Section
+from .model import Article, Block, Creator, Edition, Figure, Heading, Section, map_inline
 from .slugs import slugify
 from .toc import article_href
 
@@ -168,28 +168,11 @@ def _link_inside(articles: list[Article]) -> list[Article]:
 
         return _HREF.sub(replace, inline)
 
-    return [_map_inline(a, fix) for a in articles]
-
-
-def _map_inline(article: Article, fix: Callable[[str], str]) -> Article:
-    """The article with ``fix`` applied to every inline string of its body."""
-    body = []
-    changed = False
-    for block in article.body:
-        new = block
-        if isinstance(block, (Paragraph, Heading)):
-            new = dataclasses.replace(block, text=fix(block.text))
-        elif isinstance(block, Figure):
-            new = dataclasses.replace(block, caption=fix(block.caption))
-        elif isinstance(block, Quote):
-            new = dataclasses.replace(block, paragraphs=tuple(map(fix, block.paragraphs)))
-        elif isinstance(block, ItemList):
-            new = dataclasses.replace(block, items=tuple(map(fix, block.items)))
-        elif isinstance(block, Exchange):
-            new = dataclasses.replace(block, question=fix(block.question), answer=tuple(map(fix, block.answer)))
-        changed = changed or new != block
-        body.append(new)
-    return dataclasses.replace(article, body=tuple(body)) if changed else article
+    linked = []
+    for article in articles:
+        body = map_inline(article.body, fix)
+        linked.append(article if body is article.body else dataclasses.replace(article, body=body))
+    return linked
 
 
 def _drop_missing_images(articles: list[Article]) -> list[Article]:

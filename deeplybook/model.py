@@ -11,9 +11,11 @@ makes it); writers place it in a page as it is, without parsing it again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
 
 #: Sanitised inline XHTML; see the module docstring.
 Inline = str
@@ -119,6 +121,51 @@ class Embed:
 
 
 Block = Paragraph | Heading | Figure | Quote | ItemList | Exchange | Embed
+
+#: The fields of each block kind that hold inline text, in reading order; each is an
+#: ``Inline`` or a tuple of them. Kinds not named (``Embed``) hold none. The one place
+#: that knows where a block keeps its text: walk blocks with the two functions below.
+_INLINE_FIELDS: dict[type, tuple[str, ...]] = {
+    Paragraph: ("text",),
+    Heading: ("text",),
+    Figure: ("caption",),
+    Quote: ("paragraphs",),
+    ItemList: ("items",),
+    Exchange: ("question", "answer"),
+}
+
+
+def inline_texts(blocks: Iterable[Block]) -> Iterator[Inline]:
+    """Every inline string of ``blocks`` in reading order (texts, captions, quoted paragraphs,
+    list items, questions and answers); credits, cites and speaker labels are plain text, not inline."""
+    for block in blocks:
+        for name in _INLINE_FIELDS.get(type(block), ()):
+            value = getattr(block, name)
+            if isinstance(value, str):
+                yield value
+            else:
+                yield from value
+
+
+def map_inline(blocks: tuple[Block, ...], fix: Callable[[Inline], Inline]) -> tuple[Block, ...]:
+    """``blocks`` with ``fix`` applied to every inline string, as ``inline_texts`` walks them.
+
+    A block whose strings ``fix`` leaves equal is returned as the same object, and so is
+    the tuple when no block changes: callers can tell "nothing to do" by identity.
+    """
+    mapped = tuple(_map_block(block, fix) for block in blocks)
+    return blocks if all(new is old for new, old in zip(mapped, blocks)) else mapped
+
+
+def _map_block(block: Block, fix: Callable[[Inline], Inline]) -> Block:
+    # Any: which fields these are depends on the block's kind, beyond what a checker follows.
+    changes: dict[str, Any] = {}
+    for name in _INLINE_FIELDS.get(type(block), ()):
+        old = getattr(block, name)
+        new = fix(old) if isinstance(old, str) else tuple(fix(text) for text in old)
+        if new != old:
+            changes[name] = new
+    return dataclasses.replace(block, **changes) if changes else block
 
 
 @dataclass(frozen=True, slots=True)

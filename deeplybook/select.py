@@ -17,7 +17,7 @@ from typing import Iterable
 
 from .edition import canonical_url, slugify
 from .log import warn
-from .model import Article, Exchange, Figure, Heading, ItemList, Kind, Paragraph, Quote
+from .model import Article, Kind, inline_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,19 +118,7 @@ def contains(text: str, query: str) -> bool:
 
 def searchable_text(article: Article) -> str:
     """The plain text a text query searches: title, dek and body."""
-    parts = [article.title, article.dek]
-    for block in article.body:
-        if isinstance(block, (Paragraph, Heading)):
-            parts.append(block.text)
-        elif isinstance(block, Figure):
-            parts.append(block.caption)
-        elif isinstance(block, Quote):
-            parts.extend(block.paragraphs)
-        elif isinstance(block, ItemList):
-            parts.extend(block.items)
-        elif isinstance(block, Exchange):
-            parts.append(block.question)
-            parts.extend(block.answer)
+    parts = [article.title, article.dek, *inline_texts(article.body)]
     return "\n".join(_plain(p) for p in parts)
 
 
