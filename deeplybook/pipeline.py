@@ -226,9 +226,7 @@ def read_foreword(config: EditionConfig) -> tuple[Block, ...]:
     path = config.front.foreword
     if path is None:
         return ()
-    from markdown_it import MarkdownIt
-
-    from .readers.htmlblocks import blocks_from_html
+    from .readers.markdown import blocks_from_markdown
 
     home = [config.path.parent] if config.path is not None else []
     roots = inputs.roots_of([*home, *config.sources.paths])
@@ -240,9 +238,9 @@ def read_foreword(config: EditionConfig) -> tuple[Block, ...]:
         return ()
     except (OSError, UnicodeDecodeError) as exc:
         raise DeeplybookError(f"the foreword cannot be read: {exc}", path) from exc
-    # The foreword is written by people, but nothing unsanitised reaches a book.
-    rendered = MarkdownIt("commonmark", {"html": False}).render(source)
-    return readers.contained_blocks(blocks_from_html(rendered, base=path.parent), roots, limits)
+    # The edition maker's own words: HTML written in them is shown as written, not read.
+    blocks = blocks_from_markdown(source, base=path.parent, raw_html=False)
+    return readers.contained_blocks(blocks, roots, limits)
 
 
 def _volume_metadata(config: EditionConfig, part: volumes.Part, foreword: tuple[Block, ...]) -> dict:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import yaml
 from lxml import etree
-from markdown_it import MarkdownIt
 
 from .. import sanitize
 from ..errors import ReadError
@@ -24,6 +23,7 @@ from ..slugs import slugify
 from . import fields
 from .htmlblocks import blocks_from_element, local_image
 from .htmlpage import parse_fragment
+from .markdown import markdown_fragment
 
 NAME = "frontmatter"
 
@@ -46,8 +46,6 @@ _KNOWN_KEYS = {
     "image", "caption", "credit",
 }
 
-_markdown = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-
 
 def sniff(path: Path, head: bytes) -> int:
     """Sure of any file opening with a front matter fence; fairly sure of Markdown files."""
@@ -69,8 +67,9 @@ def read(path: Path) -> list[Article]:
     if not text.strip():
         raise ReadError("empty file: no front matter or text to read", path)
     meta, body_text = split_front_matter(text, path)
-    body_html = body_text if is_html else _markdown.render(body_text)
-    body = parse_fragment(body_html, path) if body_html.strip() else None
+    # Markdown written for static sites carries raw HTML (figures, asides) as part of the
+    # article: it is read, and sanitised on the way as an archived page is.
+    body = _html_fragment(body_text, path) if is_html else markdown_fragment(body_text, raw_html=True, source=path)
     title = _plain(meta.get("title"))
     if not title and body is not None:
         title = _take_leading_h1(body)
@@ -78,6 +77,10 @@ def read(path: Path) -> list[Article]:
         raise ReadError("no title: give 'title' in the front matter or open the body with a level-1 heading", path)
     blocks = blocks_from_element(body, path.parent) if body is not None else ()
     return [sanitize.article(_article(meta, title, blocks, path))]
+
+
+def _html_fragment(text: str, path: Path) -> etree._Element | None:
+    return parse_fragment(text, path) if text.strip() else None
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str]:

@@ -1,7 +1,7 @@
 """Body blocks from HTML: paragraphs, subheads, lists, quotes and figures.
 
-Readers that hold article bodies as ordinary HTML (Markdown rendered by the
-front matter reader, the main content trafilatura keeps) share this walker.
+Readers that hold article bodies as ordinary HTML (Markdown rendered by
+``readers.markdown``, the main content trafilatura keeps) share this walker.
 Every piece of text goes through ``deeplybook.sanitize``; scripts, styles, forms
 and embedded frames never become blocks.
 """
