@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import uuid
 from collections import defaultdict
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .errors import DeeplybookError
 from .log import logger, warn
@@ -26,7 +26,7 @@ GROUPS: dict[str, Callable[[Article], str]] = {
 }
 
 #: Orders: name -> (sort key, reverse).
-ORDERS: dict[str, tuple[Callable[[Article], object], bool]] = {
+ORDERS: dict[str, tuple[Callable[[Article], Any], bool]] = {
     "date": (lambda a: (a.date or dt.datetime.max.replace(tzinfo=dt.timezone.utc), a.title.casefold()), False),
     "date-desc": (lambda a: (a.date or dt.datetime.min.replace(tzinfo=dt.timezone.utc), a.title.casefold()), True),
     "title": (lambda a: (a.title.casefold(), a.date or dt.datetime.max.replace(tzinfo=dt.timezone.utc)), False),
@@ -179,9 +179,9 @@ def _drop_missing_images(articles: list[Article]) -> list[Article]:
     """Keep captions and credits of pictures the archive lacks; warn once with the count."""
     missing = 0
 
-    def strip(figure: Figure | None) -> Figure | None:
+    def strip(figure: Figure) -> Figure:
         nonlocal missing
-        if figure is None or figure.image is None or figure.image.path:
+        if figure.image is None or figure.image.path:
             return figure
         missing += 1
         return dataclasses.replace(figure, image=None)
@@ -189,7 +189,7 @@ def _drop_missing_images(articles: list[Article]) -> list[Article]:
     out = []
     for article in articles:
         body = tuple(strip(b) if isinstance(b, Figure) else b for b in article.body)
-        lead = strip(article.lead)
+        lead = strip(article.lead) if article.lead is not None else None
         if lead is not article.lead or body != article.body:
             article = dataclasses.replace(article, lead=lead, body=body)
         out.append(article)

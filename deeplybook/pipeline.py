@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from . import bookplan, inputs, readers, remote, select, volumes
 from . import edition as edition_module
-from . import inputs, readers, remote, select, toc, volumes
 from .cache import Cache
 from .config import Book, EditionConfig, Grouping, Output, Sources, load
 from .errors import DeeplybookError
@@ -174,7 +174,7 @@ def make_volumes(config: EditionConfig, articles: Sequence[Article], *,
 def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.ReadReport | None = None,
                   pdf_options: dict | None = None, cache: Cache | bool = False,
                   progress: Progress | None = None) -> list[BuildResult]:
-    """Write each planned volume in each of its formats; the contents tree is made once a volume."""
+    """Write each planned volume in each of its formats; the book plan is made once a volume, for every format."""
     from . import writers
 
     report = report or readers.ReadReport()
@@ -182,11 +182,11 @@ def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.Re
     results: list[BuildResult] = []
     done = 0
     for volume in planned:
-        contents = toc.build(volume.edition)  # once a volume, for every format
+        book = bookplan.plan(volume.edition)
         result = BuildResult(volume.edition, report=report)
         for fmt, path in volume.targets.items():
             options = {"cache": as_cache(cache), **(pdf_options or {})} if fmt == "pdf" else {}
-            result.outputs[fmt] = writers.get(fmt).write(volume.edition, path, theme=theme, toc=contents, **options)
+            result.outputs[fmt] = writers.get(fmt).write(book, path, theme=theme, **options)
             done += 1
             if progress:
                 progress("write", done, total)

@@ -35,9 +35,9 @@ class TextWriter:
     name = "txt"
     suffix = ".txt"
 
-    def write(self, edition, path, *, theme, toc, **options):
+    def write(self, plan, path, *, theme, **options):
         with atomic_path(path) as part:
-            part.write_text("\\n".join([edition.title, *(a.title for a in edition.articles)]) + "\\n", "utf-8")
+            part.write_text("\\n".join([plan.edition.title, *(a.title for a in plan.articles)]) + "\\n", "utf-8")
         return Path(path)
 
 

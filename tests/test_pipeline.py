@@ -87,7 +87,7 @@ def test_quick_form_and_edition_file_give_the_same_bytes(tmp_path, epubcheck):
 
 
 def test_each_stage_runs_once_a_build(tmp_path, monkeypatch):
-    """The theme is loaded once a build and the contents made once a volume, handed to both writers."""
+    """The theme is loaded once a build and the book planned once a volume, the plan handed to both writers."""
     calls = {"theme": 0, "arrange": 0, "group": 0}
     handed: list[tuple[str, str, object]] = []
 
@@ -98,8 +98,8 @@ def test_each_stage_runs_once_a_build(tmp_path, monkeypatch):
         return call
 
     def writer(fmt):
-        def write(edition, path, *, toc, **options):
-            handed.append((fmt, edition.title, toc))
+        def write(edition, path, *, plan, **options):
+            handed.append((fmt, edition.title, plan))
             return path
         return write
 
@@ -114,7 +114,8 @@ def test_each_stage_runs_once_a_build(tmp_path, monkeypatch):
     assert len(handed) == 8
     for epub, pdf in zip(handed[::2], handed[1::2]):
         assert (epub[0], pdf[0]) == ("epub", "pdf") and epub[1] == pdf[1]
-        assert epub[2] is pdf[2] and epub[2] == toc.build(results[handed.index(epub) // 2].edition)
+        assert epub[2] is pdf[2] and epub[2].edition is results[handed.index(epub) // 2].edition
+        assert epub[2].toc == toc.build(epub[2].edition)
 
 
 def test_quick_form_fields_without_an_edition_file_key_reach_the_book(tmp_path):

@@ -1,9 +1,10 @@
 """Writers turn an Edition into a book file; each is a ``Writer`` registered under ``deeplybook.writers``.
 
 A writer has a format ``name`` (what ``--format`` and ``[output] formats`` say), the
-file ``suffix`` it writes, and ``write(edition, path, *, theme, toc, **options)``,
-which writes the whole file at ``path`` (through ``output.atomic_path``, so no book
-is ever half-written) and returns the path. Other packages add one by registering an
+file ``suffix`` it writes, and ``write(plan, path, *, theme, **options)``, which
+writes the book of a ``deeplybook.bookplan.BookPlan`` (its pages in reading order,
+its contents tree, its edition) whole at ``path`` (through ``output.atomic_path``,
+so no book is ever half-written) and returns the path. Other packages add one by registering an
 object like that (docs/extending.md); ``write_epub`` and ``write_pdf`` stay callable.
 """
 
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Protocol, cast
 
 from .. import extensions
+from ..bookplan import BookPlan
 from ..errors import DeeplybookError
+from ..themes import Theme
 from .epub import write_epub
 
 __all__ = ["BUILTIN", "EPUB", "PDF", "Writer", "available", "get", "write_epub", "write_pdf"]
@@ -29,7 +32,7 @@ class Writer(Protocol):
     name: str
     suffix: str
 
-    def write(self, edition, path: Path, *, theme, toc, **options) -> Path: ...
+    def write(self, plan: BookPlan, path: Path, *, theme: Theme, **options) -> Path: ...
 
 
 def write_pdf(edition, path, **options):
@@ -41,14 +44,14 @@ def write_pdf(edition, path, **options):
 
 @dataclass(frozen=True)
 class FunctionWriter:
-    """A ``Writer`` made of a function ``write(edition, path, **options)``."""
+    """A ``Writer`` made of a function ``write(edition, path, *, theme, plan, **options)``."""
 
     name: str
     suffix: str
     function: Callable[..., Path]
 
-    def write(self, edition, path: Path, *, theme, toc, **options) -> Path:
-        return self.function(edition, path, theme=theme, toc=toc, **options)
+    def write(self, plan: BookPlan, path: Path, *, theme: Theme, **options) -> Path:
+        return self.function(plan.edition, path, theme=theme, plan=plan, **options)
 
 
 EPUB = FunctionWriter("epub", ".epub", write_epub)
@@ -57,7 +60,8 @@ PDF = FunctionWriter("pdf", ".pdf", write_pdf)
 
 def available() -> dict[str, Writer]:
     """All writers by format: the built-ins, then any registered by other packages, sorted by name."""
-    return dict(extensions.writers())  # cached: entry points are scanned once
+    # Cached: entry points are scanned once. ``extensions`` has checked that each has a suffix and write().
+    return cast(dict[str, Writer], dict(extensions.writers()))
 
 
 def get(name: str) -> Writer:

@@ -28,7 +28,9 @@ from PIL import UnidentifiedImageError
 
 from .. import indices
 from .. import toc as toc_module
-from ..cover import date_span, make_cover
+from ..bookplan import ARTICLE, CONTENTS, COVER, FOREWORD, INDEX, SECTION, TITLE, BookPlan, Page
+from ..bookplan import plan as plan_book
+from ..cover import make_cover
 from ..errors import WriteError
 from ..log import logger, warn
 from ..model import Article, Edition, Figure, Image, TocEntry
@@ -65,13 +67,16 @@ class _Writer(epub.EpubWriter):
 
 
 def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | Theme = "default",
-               toc: tuple[TocEntry, ...] | None = None) -> Path:
-    """Write ``edition`` as an EPUB 3 book at ``path`` and return the path."""
+               plan: BookPlan | None = None) -> Path:
+    """Write ``edition`` as an EPUB 3 book at ``path`` and return the path.
+
+    ``plan`` is the edition's book plan when the caller has made it already.
+    """
     theme = theme if isinstance(theme, Theme) else load(theme)
     env = theme.environment()
-    toc = toc if toc is not None else toc_module.build(edition)
+    plan = plan if plan is not None else plan_book(edition)
     built = build_time()
-    articles = edition.articles
+    articles = plan.articles
     if not articles:
         raise WriteError("the edition has no articles: nothing to write", path)
 
@@ -84,60 +89,48 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     stylesheet = theme.css("common.css") + "\n" + theme.css("epub.css")
     css = epub.EpubItem(uid="style", file_name=_STYLESHEET, media_type="text/css", content=stylesheet.encode())
     book.add_item(css)
-    span = date_span(min((a.date for a in articles if a.date), default=None),
-                     max((a.date for a in articles if a.date), default=None))
-    cover_name, cover = _cover(edition, span)
+    cover_name, cover = _cover(edition, plan.span)
     book.set_cover(cover_name, cover, create_page=False)
 
     images = _ImageShelf(book)
-    base = {"edition": edition, "stylesheet": _STYLESHEET, "image_src": images.href,
+    base = {"edition": edition, "plan": plan, "stylesheet": _STYLESHEET, "image_src": images.href,
             "article_link": lambda a: toc_module.article_href(a.slug)}
+    nav = _Page(uid="nav", file_name="nav.xhtml", title="Contents", lang=edition.language)
+    nav.properties.append("nav")
+    nav.add_item(css)
 
-    def page(uid: str, name: str, label: str, template: str, **context) -> _Page:
-        html = env.get_template(template).render(**base, **context)
-        item = _Page(uid=uid, file_name=name, title=label, lang=edition.language)
+    def page(planned: Page, template: str, **context) -> _Page:
+        html = env.get_template(template).render(**base, page=planned, **context)
+        item = _Page(uid=_uid(planned), file_name=planned.href, title=planned.title, lang=edition.language)
         item.content = html.encode("utf-8")
         item.add_item(css)
         book.add_item(item)
         return item
 
-    cover_page = page("cover", "cover.xhtml", edition.title, "epub/cover.xhtml", cover_src=cover_name,
-                      cover_alt=_cover_alt(edition, span))
-    sites = sorted({a.site for a in articles if a.site})
-    title_page = page("title-page", "title.xhtml", edition.title, "epub/title.xhtml",
-                      span=span, articles_count=len(articles), sites=sites, built=built)
-    nav = _Page(uid="nav", file_name="nav.xhtml", title="Contents", lang=edition.language)
-    nav.properties.append("nav")
-    nav.add_item(css)
-    book.add_item(nav)
-    spine: list = [cover_page, title_page, nav]
-    if edition.foreword:
-        spine.append(page(toc_module.FOREWORD, f"{toc_module.FOREWORD}.xhtml", "Foreword", "epub/matter.xhtml",
-                          title="Foreword", include_name="foreword.html"))
-
-    section_ids = toc_module.section_ids(edition)
-
-    def add_sections(sections) -> None:
-        for section in sections:
-            if section.title:
-                sid = section_ids[id(section)]
-                spine.append(page(sid, f"{sid}.xhtml", section.title, "epub/section.xhtml",
-                                  section=section, section_id=sid, count=sum(1 for _ in section.walk())))
-            for article in section.articles:
-                spine.append(page(f"a-{article.slug}", toc_module.article_href(article.slug), article.title,
-                                  "epub/article.xhtml", article=article))
-            add_sections(section.sections)
-
-    add_sections(edition.sections)
-    for kind in edition.back_matter:
-        entries = getattr(indices, kind)(edition)
-        name = indices.page_id(kind)
-        spine.append(page(name, f"{name}.xhtml", indices.TITLES[kind], "epub/matter.xhtml", kind=kind,
-                          title=indices.TITLES[kind], entries=entries, include_name="index.html"))
-    body_start = spine[3 + bool(edition.foreword)].file_name
-    nav.content = _nav(edition, toc, _landmarks(edition, body_start))
+    spine: list = []
+    for planned in plan.pages:
+        if planned.role == CONTENTS:
+            book.add_item(nav)
+            spine.append(nav)
+        elif planned.role == COVER:
+            spine.append(page(planned, "epub/cover.xhtml", cover_src=cover_name,
+                              cover_alt=_cover_alt(edition, plan.span)))
+        elif planned.role == TITLE:
+            spine.append(page(planned, "epub/title.xhtml", span=plan.span, articles_count=len(articles),
+                              sites=list(plan.sites), built=built))
+        elif planned.role == FOREWORD:
+            spine.append(page(planned, "epub/matter.xhtml", title=planned.title, include_name="foreword.html"))
+        elif planned.role == SECTION:
+            spine.append(page(planned, "epub/section.xhtml", section=planned, section_id=planned.anchor,
+                              count=planned.count))
+        elif planned.role == ARTICLE:
+            spine.append(page(planned, "epub/article.xhtml", article=planned.article))
+        elif planned.role == INDEX:
+            spine.append(page(planned, "epub/matter.xhtml", kind=planned.index, title=planned.title,
+                              entries=planned.entries, include_name="index.html"))
+    nav.content = _nav(edition, plan.toc, _landmarks(edition, plan.body_start.href))
     _accessibility(book, edition, _census(edition, images), hazards_known=not _MOTION.search(stylesheet))
-    book.toc = _ebooklib_toc(toc)
+    book.toc = _ebooklib_toc(plan.toc)
     book.add_item(epub.EpubNcx())
     book.spine = spine
     book.guide = []
@@ -151,6 +144,11 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
         _repack(raw, temp, built)
     logger.info("%s: EPUB written (%d articles)", path, len(articles))
     return Path(path)
+
+
+def _uid(page: Page) -> str:
+    """The page's id in the package: its anchor, an article's prefixed (a slug may start with a digit)."""
+    return {ARTICLE: f"a-{page.anchor}", TITLE: "title-page"}.get(page.role, page.anchor)
 
 
 def _metadata(book: epub.EpubBook, edition: Edition, articles: tuple[Article, ...], built) -> None:
@@ -327,16 +325,20 @@ class _ImageShelf:
         self.hrefs: dict[str, str] = {}
 
     def href(self, image: Image) -> str:
-        if image.path in self.hrefs:
-            return self.hrefs[image.path]
+        """The picture's name in the book, embedding it the first time; empty when it cannot be read."""
+        path = image.path
+        if not path:  # the edition keeps no picture the archive lacks; a hand-made one may
+            return ""
+        if path in self.hrefs:
+            return self.hrefs[path]
         try:
-            with PILImage.open(image.path) as picture:
+            with PILImage.open(path) as picture:
                 picture.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
                 out = io.BytesIO()
                 picture.convert("RGB").save(out, format="JPEG", quality=82, optimize=True)
         except (OSError, UnidentifiedImageError) as exc:
-            warn("image-missing", f"cannot be read as an image: {exc}", image.path)
-            self.hrefs[image.path] = ""
+            warn("image-missing", f"cannot be read as an image: {exc}", path)
+            self.hrefs[path] = ""
             return ""
         data = out.getvalue()
         name = f"images/{hashlib.sha256(data).hexdigest()[:16]}.jpg"
@@ -344,7 +346,7 @@ class _ImageShelf:
         if name not in self.hrefs.values():
             self.book.add_item(epub.EpubItem(uid=name.replace("/", "-").replace(".", "-"),
                                              file_name=name, media_type="image/jpeg", content=data))
-        self.hrefs[image.path] = name
+        self.hrefs[path] = name
         return name
 
 

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from deeplybook.bookplan import plan
 from deeplybook.errors import DeeplybookError
 from deeplybook.model import Article, Creator, Edition, Heading, Paragraph, Section
 from deeplybook.themes import load
-from deeplybook.writers.pdf import book_order, chunks_of, write_pdf
+from deeplybook.writers.pdf import chunks_of, write_pdf
+from deeplybook.writers.pdf.plan import body
 
 EPOCH = "1700000000"
 WORDS = ("the council met again near the river while convoys waited at the border and the "
@@ -246,7 +248,7 @@ def test_numbers_wider_than_their_stand_ins_lay_the_contents_out_again(tmp_path,
     (theme / "theme.toml").write_text('extends = "default"\n')
     (theme / "css" / "pdf.css").write_text(".toc-line { padding-right: 0 } .toc-line .page-number { margin-right: 0 }\n")
     # Stand-ins of one digit: a number from 10 on would be printed over the last dots.
-    monkeypatch.setattr(pdf_writer, "stand_in_digits", lambda count: 1)
+    monkeypatch.setattr(pdf_writer.parallel, "stand_in_digits", lambda count: 1)
     path = write_pdf(EDITION, tmp_path / "narrow.pdf", chunk_size=3, jobs=2, theme=load(str(theme)))
     assert printed_numbers(path) == {title: page + 1 for title, page in start_pages(PdfReader(path)).items()}
     page = contents_pages(PdfReader(path))[0]
@@ -266,9 +268,9 @@ def test_bookmarks_nest_articles_in_their_sections(books, name):
 
 
 def test_link_to_an_article_in_another_chunk_jumps_to_its_first_page(books):
-    assert book_order(EDITION)[1].article.slug == "first-story"
-    chunks = chunks_of(book_order(EDITION), 2)
-    assert not any(getattr(item, "article", None) and item.article.slug == "sixth-story" for item in chunks[0])
+    assert body(plan(EDITION))[1].anchor == "first-story"
+    chunks = chunks_of(body(plan(EDITION)), 2)
+    assert "sixth-story" not in [page.anchor for page in chunks[0]]
 
     reader = PdfReader(books["chunks-2"])
     starts = start_pages(reader)
@@ -367,8 +369,8 @@ def test_an_empty_edition_is_refused(tmp_path):
 
 
 def test_chunks_keep_a_divider_with_the_article_after_it():
-    chunks = chunks_of(book_order(EDITION), 3)
-    kinds = [["D" if hasattr(item, "anchor") else "A" for item in chunk] for chunk in chunks]
+    chunks = chunks_of(body(plan(EDITION)), 3)
+    kinds = [["D" if page.role == "section" else "A" for page in chunk] for chunk in chunks]
     assert kinds == [["D", "A", "A", "A"], ["D", "A", "A", "D", "A"], ["A"]]
 
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from test_pdf import EDITION
 
 from deeplybook.writers.pdf import write_pdf
-from deeplybook.writers.pdf_render import Overlay, _slots, render_overlay
+from deeplybook.writers.pdf.anchors import Overlay, render_overlay, slots_of
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_folios_are_set_in_the_themes_type_where_one_document_sets_them(renders)
 def test_overlay_numbers_are_set_in_the_font_of_their_stand_ins(tmp_path):
     mono = "font-family: 'DejaVu Sans Mono', monospace"
     laid_out = weasyprint.HTML(string=f"<p>Contents <span data-page-of='story' style=\"{mono}\">888</span></p>").render()
-    slot, = _slots(laid_out)
+    slot, = slots_of(laid_out)
     rendered = render_overlay(Overlay(((slot.page_size, ((slot, "42"),)),)), tmp_path / "overlay.pdf")
     weasyprint.HTML(string=f"<p style=\"{mono}\">42</p>").write_pdf(tmp_path / "reference.pdf")
     fonts = [[row["name"].partition("+")[2] for row in font_rows(path)]

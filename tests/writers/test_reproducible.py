@@ -49,8 +49,8 @@ def test_cache_state_and_the_order_chunks_are_rendered_in_do_not_show(tmp_path, 
     cold = write_pdf(EDITION, tmp_path / "cold.pdf", chunk_size=3, jobs=1, cache=cache).read_bytes()
     warm = write_pdf(EDITION, tmp_path / "warm.pdf", chunk_size=3, jobs=2, cache=cache).read_bytes()
     assert cache.hits > 0
-    weight = pdf_writer._weight
-    monkeypatch.setattr(pdf_writer, "_weight", lambda chunk: -weight(chunk))
+    weight = pdf_writer.parallel.weight
+    monkeypatch.setattr(pdf_writer.parallel, "weight", lambda chunk: -weight(chunk))
     shortest_first = write_pdf(EDITION, tmp_path / "shortest-first.pdf", chunk_size=3, jobs=2).read_bytes()
     assert warm == cold, "a book from a warm cache differs from one rendered afresh"
     assert shortest_first == cold, "the order the chunks were rendered in shows in the book"

@@ -1,5 +1,4 @@
-"""The PDF writer's merging side: concatenate rendered parts, lay the page-number overlay over
-its pages, stamp folios, resolve links, add bookmarks.
+"""Merging the PDF: the pieces joined, page numbers laid over, folios stamped, links and bookmarks set.
 
 Runs in the main process, after the render workers have ended, with pikepdf
 (qpdf), which copies pages between files without turning every object into a
@@ -11,30 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf, String
 
-from ..log import warn
-from ..model import TocEntry
-from ..output import GuardedFile
-from .pdf_render import BOOK_SCHEME, FolioType, anchor_of
+from ...log import warn
+from ...model import TocEntry
+from ...output import GuardedFile
+from .anchors import FolioType, Placement
+from .render import BOOK_SCHEME, anchor_of
 
 _FOLIO_RESOURCE = "/DeeplybookFolio"
 _OVERLAY_RESOURCE = "/DeeplybookNumbers"
 _PREFIX = f"{BOOK_SCHEME}:"
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Where an anchor landed in the merged book."""
-
-    page: int
-    """Page index, 0 for the title page."""
-    x: float
-    """Distance from the page's left edge, in points."""
-    y: float
-    """Distance from the page's top edge, in points."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,23 +71,23 @@ def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str,
             sources.append(over)
             for source_page, index in zip(over.pages, targets, strict=True):
                 _lay_over(book, pages[index], source_page, f"{_OVERLAY_RESOURCE}{index}", save_state)
-        folio_font = None
+        stamp = None
         if folio is not None:
             sample = Pdf.open(folio.path)
             sources.append(sample)
-            folio_font = book.copy_foreign(sample.pages[0].Resources.Font[folio.font])
+            stamp = (folio, book.copy_foreign(sample.pages[0].Resources.Font[folio.font]))
         links = []
         for index, page in enumerate(pages):
             links.extend(_book_links(page))
-            if folio is not None and index not in bare:
-                _stamp_folio(book, page, index + 1, folio, folio_font, save_state)
+            if stamp is not None and index not in bare:
+                _stamp_folio(book, page, index + 1, *stamp, save_state)
         for annotation, anchor in links:
             _point_link(pages, annotation, anchor, anchors)
         _add_outline(book, pages, toc, anchors)
         _set_metadata(book, metadata)
         with open(target, "wb") as file:
             # Not pikepdf's own file: a Python write that raises inside qpdf aborts the process.
-            sink = GuardedFile(file)
+            sink: Any = GuardedFile(file)  # pikepdf's stubs say BinaryIO; any writable raw file does
             # Fixed settings and an /ID derived from the content: equal books are equal bytes.
             book.save(sink, deterministic_id=True, compress_streams=True,
                       object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -127,7 +116,7 @@ def _set_metadata(book: Pdf, metadata: Metadata) -> None:
     book.Root.PageMode = Name.UseOutlines
 
 
-def _book_links(page: pikepdf.Page) -> list[tuple[Dictionary, str]]:
+def _book_links(page: pikepdf.Page) -> list[tuple[pikepdf.Object, str]]:
     """The page's link annotations that point into the book, with their anchors."""
     found = []
     for annotation in page.obj.get("/Annots", ()):
@@ -160,7 +149,7 @@ def _draw_after(book: Pdf, page: pikepdf.Page, operators: bytes, save_state) -> 
     page.obj.Contents = Array([save_state, *streams, book.make_stream(operators)])
 
 
-def _stamp_folio(book: Pdf, page: pikepdf.Page, number: int, folio: FolioType, font: Dictionary,
+def _stamp_folio(book: Pdf, page: pikepdf.Page, number: int, folio: FolioType, font: pikepdf.Object,
                  save_state) -> None:
     """Print ``number`` at the foot of ``page``, centred where and set as the theme's folio.
 
@@ -194,7 +183,7 @@ def _destination(pages: list[pikepdf.Page], placement: Placement) -> Array:
     return Array([page.obj, Name.XYZ, round(placement.x, 2), round(top, 2), None])
 
 
-def _point_link(pages: list[pikepdf.Page], annotation: Dictionary, anchor: str,
+def _point_link(pages: list[pikepdf.Page], annotation: pikepdf.Object, anchor: str,
                 anchors: dict[str, Placement]) -> None:
     placement = anchors.get(anchor)
     del annotation["/A"]

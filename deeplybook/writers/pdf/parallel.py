@@ -1,0 +1,226 @@
+"""Rendering the PDF's pieces at once in worker processes, reusing cached ones, then the page-number overlay."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import select
+import threading
+import time
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ...cache import Cache
+from ...cache import key as cache_key
+from ...log import logger
+from ...output import is_running
+from ...themes import Theme
+from .anchors import FolioType, Overlay, Placement, Rendered, placements, render_folio, render_overlay
+from .plan import BackMatter, FrontMatter, Piece, stand_in_digits, weight
+from .render import render
+
+#: Overlay pages rendered together: pieces of a fixed size, not one per worker, so
+#: the book's bytes do not depend on the machine's cores.
+OVERLAY_PIECE = 32
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBook:
+    """Every rendered piece in book order (the front matter first), where each anchor landed, the overlays."""
+
+    parts: list[Rendered]
+    placements: dict[str, Placement]
+    overlays: tuple[tuple[Path, tuple[int, ...]], ...]
+    """Page-number overlay PDFs, each with the book page each of its pages goes over."""
+    folio: FolioType | None
+    """How the theme sets its folios; ``None`` when it prints none."""
+
+
+def render_book(pool: Executor, theme: Theme, header, chunks: list[tuple], front: FrontMatter,
+                anchors: frozenset[str], folder: Path, back: BackMatter | None, cache: Cache) -> RenderedBook:
+    """Render the front matter, the chunks and the indexes at once; then the numbers the matter prints.
+
+    Every piece can be laid out without waiting for another: the contents and the
+    indexes hold stand-ins as wide as the widest page number, and their numbers
+    are set in an overlay once every page is known. Each piece comes from the
+    cache when it can.
+    """
+    renderer = CachedRenderer(pool, cache, theme)
+    digits = stand_in_digits(front.article_count)
+
+    def matter(digits: int) -> list[Callable[[], Rendered]]:
+        made = [renderer.submit(Piece(theme, header, (), front, anchors, False, digits=digits), folder / "front.pdf")]
+        if back:
+            made.append(renderer.submit(Piece(theme, header, (), None, anchors, False, back=back, digits=digits),
+                                        folder / "back.pdf"))
+        return made
+
+    # Longest first, so that the last pieces to finish are short and no worker idles
+    # long at the end: the front matter and indexes, then the chunks by their length.
+    front_part, *back_part = matter(digits)
+    folio = pool.submit(render_folio, theme, folder / "folio.pdf")
+    pending: dict[int, Callable[[], Rendered]] = {}
+    for n in sorted(range(len(chunks)), key=lambda n: -weight(chunks[n])):
+        pending[n] = renderer.submit(Piece(theme, header, chunks[n], None, anchors, False),
+                                     folder / f"chunk-{n:05d}.pdf")
+    parts = [front_part(), *(pending[n]() for n in range(len(chunks))), *(result() for result in back_part)]
+    while True:
+        placed = placements(parts)
+        numbers = {anchor: str(place.page + 1) for anchor, place in placed.items()}
+        too_wide = [len(numbers[slot.anchor]) for part in parts for slot in part.slots
+                    if len(numbers.get(slot.anchor, "")) > slot.digits]
+        if not too_wide:
+            break
+        # A book of unusually long articles: lay the matter out again with wider stand-ins.
+        digits = max(too_wide)
+        logger.info("PDF: page numbers of %d digits, wider than the stand-ins: laying the contents out again", digits)
+        front_part, *back_part = matter(digits)
+        parts = [front_part(), *parts[1:len(parts) - len(back_part)], *(result() for result in back_part)]
+    overlays = _render_overlay(renderer, parts, numbers, folder)
+    if cache.enabled:
+        logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
+    return RenderedBook(parts, placed, overlays, folio.result())
+
+
+def _render_overlay(renderer: CachedRenderer, parts: list[Rendered], numbers: dict[str, str],
+                    folder: Path) -> tuple[tuple[Path, tuple[int, ...]], ...]:
+    """The numbers the parts' slots stand in for, as overlay PDFs, with the book page of each of their pages.
+
+    The overlay is cut in pieces of ``OVERLAY_PIECE`` pages: it is the one render
+    nothing else runs beside, so a long one is shared among the workers.
+    """
+    by_page: dict[int, list] = {}
+    first = 0
+    for part in parts:
+        for slot in part.slots:
+            if slot.anchor in numbers:
+                by_page.setdefault(first + slot.page, []).append(slot)
+        first += part.page_count
+    targets = sorted(by_page)
+    pieces = [tuple(targets[start:start + OVERLAY_PIECE]) for start in range(0, len(targets), OVERLAY_PIECE)]
+    pending = [renderer.submit(Overlay(tuple((by_page[page][0].page_size,
+                                              tuple((slot, numbers[slot.anchor]) for slot in by_page[page]))
+                                             for page in piece)), folder / f"overlay-{n}.pdf")
+               for n, piece in enumerate(pieces)]
+    return tuple((result().path, piece) for result, piece in zip(pending, pieces))
+
+
+class CachedRenderer:
+    """Submits pieces to the pool unless the cache holds their PDF already.
+
+    A piece is keyed by its whole content (``repr`` of its frozen dataclasses: pickle's
+    bytes depend on which equal strings happen to be one object) and by the theme's
+    files, so a piece is reused only when it would come out the same.
+    """
+
+    def __init__(self, pool: Executor, cache: Cache, theme: Theme) -> None:
+        self.pool, self.cache = pool, cache
+        self.fingerprint = theme_fingerprint(theme) if cache.enabled else ""
+        self.hits = self.asked = 0
+
+    def submit(self, piece: Piece | Overlay, out: Path) -> Callable[[], Rendered]:
+        """Start rendering ``piece`` into ``out``; call the result to wait for it."""
+        self.asked += 1
+        entry = cache_key("pdf-part", self.fingerprint, _content(piece)) if self.cache.enabled else ""
+        stored = self.cache.get_object("pdf-parts", entry) if entry else None
+        if stored is not None:
+            self.hits += 1
+            data, page_count, placed, slots = stored
+            out.write_bytes(data)
+            return lambda: Rendered(out, page_count, placed, slots)
+        if isinstance(piece, Overlay):
+            future = self.pool.submit(render_overlay, piece, out)
+        else:
+            future = self.pool.submit(render, piece, out)
+
+        def result() -> Rendered:
+            rendered = future.result()
+            if entry:
+                self.cache.put_object("pdf-parts", entry,
+                                      (out.read_bytes(), rendered.page_count, rendered.anchors, rendered.slots))
+            return rendered
+
+        return result
+
+
+def _content(piece: Piece | Overlay) -> str:
+    """What a piece is made of, as text for its cache key: everything but its theme, which the key holds apart."""
+    if isinstance(piece, Overlay):
+        return repr(piece)
+    # The anchor set is sorted: a frozenset's order changes with each process's hash seed.
+    return repr([(name, sorted(piece.anchors) if name == "anchors" else getattr(piece, name))
+                 for name in piece.__dataclass_fields__ if name != "theme"])
+
+
+def theme_fingerprint(theme: Theme) -> str:
+    """A hash of every file of the theme and its ancestors: editing any of them renders again."""
+    digest = hashlib.sha256()
+    for name, file in theme.files():
+        digest.update(name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once in this process: for ``jobs=1``, no worker to start."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def executor(jobs: int) -> Executor:
+    """A pool of ``jobs`` render workers (none for one job: the tasks then run here)."""
+    if jobs == 1:
+        return InlineExecutor()
+    # Workers are forked from a server process that has imported WeasyPrint once,
+    # not from this one: they start at once and do not inherit the caller's memory
+    # (the whole edition). Workers are not recycled (max_tasks_per_child): that
+    # can hang Python 3.11's pool, and a worker's memory is freed after each chunk.
+    return ProcessPoolExecutor(jobs, mp_context=_worker_context(), initializer=_end_with, initargs=(os.getpid(),))
+
+
+def _end_with(owner: int) -> None:
+    """In each render worker: end the worker as soon as the process that started the pool ends.
+
+    A pool's workers wait for work on a pipe they hold open themselves, so when the
+    build is killed they would wait for ever, keeping the fork server they came from
+    and its resource tracker alive as well.
+    """
+    threading.Thread(target=_wait_for_end, args=(owner,), name="deeplybook-owner", daemon=True).start()
+
+
+def _wait_for_end(owner: int) -> None:
+    try:
+        handle = os.pidfd_open(owner)
+    except (AttributeError, OSError):  # not Linux, or the owner has ended already
+        while is_running(owner):
+            time.sleep(1)
+    else:
+        select.select([handle], [], [])
+    os._exit(1)
+
+
+def start_workers() -> None:
+    """Start the server that render workers are forked from, ahead of ``write_pdf``.
+
+    It imports WeasyPrint (half a second or so) in its own process, so a caller
+    that has other work first (reading the archive) need not wait for it later.
+    """
+    _worker_context()
+    multiprocessing.forkserver.ensure_running()
+
+
+def _worker_context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__.rpartition(".")[0] + ".render"])
+    return context
+

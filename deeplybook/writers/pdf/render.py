@@ -1,0 +1,146 @@
+"""Rendering one piece of the PDF: its HTML through the theme, laid out and written by WeasyPrint.
+
+Everything here runs in worker processes as well as in the main one, so the
+inputs are plain frozen dataclasses and the results carry only numbers and a path.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote
+
+import jinja2
+import weasyprint
+from markupsafe import Markup
+
+from ...bookplan import TITLE_ANCHOR, is_book_href, link_target
+from ...errors import ThemeError
+from ...model import Image
+from ...themes import Theme
+from .anchors import SLOT_ATTRIBUTE, Rendered, landed, slots_of
+from .engine import TAGGED, font_config, stylesheets, write
+from .plan import Piece
+
+#: Link scheme of in-book links in the pieces of a chunked book; the merge turns each
+#: such link annotation into a jump to the page where its anchor landed.
+BOOK_SCHEME = "deeplybook"
+#: Pictures sharper than this at the size they are printed are scaled down (by
+#: WeasyPrint, with Pillow): print quality, and an archive's 4,000-pixel photos do
+#: not make a book of hundreds of megabytes.
+PICTURE_DPI = 300
+
+
+def book_href(anchor: str, one_document: bool) -> str:
+    """The href an in-book link to ``anchor`` has in a rendered piece."""
+    return f"#{anchor}" if one_document else f"{BOOK_SCHEME}:{anchor}"
+
+
+def anchor_of(href: str) -> str:
+    """The PDF anchor of a contents href: ``x.xhtml`` -> ``x``, ``x.xhtml#f`` -> ``f``."""
+    page, _, fragment = href.partition("#")
+    return fragment or page.removesuffix(".xhtml")
+
+
+def render(piece: Piece, out: Path) -> Rendered:
+    """Lay the piece out with WeasyPrint and write its PDF to ``out``."""
+    pictures: set[str] = set()
+    html = html_of(piece, pictures)
+    document = weasyprint.HTML(string=html, url_fetcher=_PictureFetcher(pictures)).render(
+        stylesheets=stylesheets(piece.theme, stamped=not piece.one_document), font_config=font_config(),
+        dpi=PICTURE_DPI)
+    _point_inside(document, piece)
+    slots = tuple(slots_of(document)) if not piece.one_document and SLOT_ATTRIBUTE in html else ()
+    anchors = landed(document, piece.anchors | {TITLE_ANCHOR})
+    write(document, out, **(TAGGED if piece.tagged else {}))
+    return Rendered(out, len(document.pages), anchors, slots)
+
+
+def _point_inside(document, piece: Piece) -> None:
+    """Links between the book's pages (``<slug>.xhtml`` in the model) jump inside the PDF.
+
+    Done on the laid-out document's links, not on the text: the model's inline
+    XHTML is final. In one document a link is WeasyPrint's own jump to the anchor;
+    in a piece of a chunked book a ``deeplybook:`` address that the merge turns into
+    a jump. A link to a page this book does not have is no link.
+    """
+    for page in document.pages:
+        kept = []
+        for kind, target, rectangle, box in page.links:
+            if kind == "external" and is_book_href(unquote(target)):
+                anchor = link_target(unquote(target), piece.anchors)
+                if anchor is None:
+                    continue
+                kind, target = ("internal", anchor) if piece.one_document else ("external", book_href(anchor, False))
+            kept.append((kind, target, rectangle, box))
+        page.links = kept
+
+
+def html_of(piece: Piece, pictures: set[str] | None = None) -> str:
+    """The piece as one HTML document through the theme's ``pdf/book.html``.
+
+    File URIs of the pictures it shows are added to ``pictures``: the only files
+    WeasyPrint may then read.
+    """
+    seen = pictures if pictures is not None else set()
+
+    def image_src(image: Image) -> str:
+        if not image.path or not Path(image.path).is_file():
+            return ""
+        uri = Path(image.path).resolve().as_uri()
+        seen.add(uri)
+        return uri
+
+    context = {
+        "edition": piece.edition,
+        "items": piece.pages,
+        "front": piece.front,
+        "meta": piece.meta,
+        "book_anchors": piece.anchors,
+        "one_document": piece.one_document,
+        "href": lambda anchor: book_href(anchor, piece.one_document),
+        "anchor_of": anchor_of,
+        "image_src": image_src,
+        "title_anchor": TITLE_ANCHOR,
+        "back": piece.back,
+        "article_link": lambda article: book_href(article.slug, piece.one_document),
+        "page_number": lambda anchor: page_number(anchor, piece),
+    }
+    try:
+        return _environment(piece.theme).get_template("pdf/book.html").render(context)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "pdf/book.html"
+        raise ThemeError(f"theme {piece.theme.name!r} cannot render the PDF: {exc}", where) from exc
+
+
+def page_number(anchor: str, piece: Piece) -> Markup:
+    """The page number of ``anchor`` as the writer prints it: a slot the theme styles as ``.page-number``.
+
+    In one document WeasyPrint counts it; in a piece of a chunked book it is an
+    invisible stand-in as wide as the widest number, printed over afterwards.
+    """
+    if anchor not in piece.anchors:
+        return Markup("")
+    if piece.one_document:
+        slot = Markup('<span class="page-slot" data-page-target="#{}"></span>').format(anchor)
+    else:
+        slot = Markup('<span class="page-slot" {}="{}">{}</span>').format(SLOT_ATTRIBUTE, anchor, "8" * piece.digits)
+    return Markup('<span class="page-number">{}</span>').format(slot)
+
+
+@lru_cache(maxsize=4)
+def _environment(theme: Theme) -> jinja2.Environment:
+    return theme.environment()
+
+
+class _PictureFetcher(weasyprint.URLFetcher):
+    """Lets WeasyPrint read the book's own pictures and nothing else: no network, no other file."""
+
+    def __init__(self, allowed: set[str]) -> None:
+        super().__init__(allowed_protocols={"file"})
+        self.allowed = allowed
+
+    def fetch(self, url, headers=None):
+        if url not in self.allowed:
+            raise ValueError(f"not a picture of this book: {url}")
+        return super().fetch(url, headers)
