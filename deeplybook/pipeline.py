@@ -232,14 +232,14 @@ def read_foreword(config: EditionConfig) -> tuple[Block, ...]:
     roots = inputs.roots_of([*home, *config.sources.paths])
     limits = config.sources.limits
     try:
-        source = inputs.read_bytes(path, roots, limits).decode("utf-8")
+        text = inputs.read_bytes(path, roots, limits).decode("utf-8")
     except inputs.Refused as refused:
         warn(refused.code, refused.reason, refused.path)
         return ()
     except (OSError, UnicodeDecodeError) as exc:
         raise DeeplybookError(f"the foreword cannot be read: {exc}", path) from exc
     # The edition maker's own words: HTML written in them is shown as written, not read.
-    blocks = blocks_from_markdown(source, base=path.parent, raw_html=False)
+    blocks = blocks_from_markdown(text, base=path.parent, raw_html=False, source=path)
     return readers.contained_blocks(blocks, roots, limits)
 
 
