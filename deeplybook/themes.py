@@ -4,21 +4,26 @@ A theme's templates are code from whoever wrote the theme. They render in Jinja'
 immutable sandbox: no attribute starting with ``_``, no function internals, no
 changing of the objects passed in, so a template cannot reach ``os`` or the
 interpreter. A template that tries stops the build with a ``ThemeError`` naming
-the template. Every file of a theme (templates, CSS) must resolve inside the
-theme's own folders: one that a symlink takes elsewhere is refused.
+the template. Every file of a theme (templates, CSS, fonts) must resolve inside the
+theme's own folders, a font also inside a font package the theme names: one that a
+symlink takes elsewhere is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import os
+import re
 import tomllib
 import traceback
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
 from typing import Callable, Iterator
+from urllib.parse import unquote
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -35,6 +40,13 @@ MAX_DEPTH = 8
 
 #: Built-in themes registered as entry points: name -> ``module:function`` giving the folder.
 BUILTIN = {"default": "deeplybook.themes:default_folder"}
+#: Font files a theme may use, by suffix, with the media type an EPUB manifest gives them.
+FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+#: A ``@font-face`` rule (one holds no nested braces) and a ``url(...)`` in it.
+FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}", re.IGNORECASE)
+_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IGNORECASE)
+#: How a ``@font-face`` url names a font: ``fonts/NAME``, looked up in the theme's font folders.
+FONT_PREFIX = "fonts/"
 
 
 def builtin_root() -> Path:
@@ -109,6 +121,53 @@ class Theme:
     def _usable(self, path: Path) -> bool:
         """Whether ``path`` is a regular file inside the theme's folders (``load`` warned of any other)."""
         return path.is_file() and _contained(path, self.dirs)
+
+    def font_folders(self) -> tuple[tuple[Path, tuple[Path, ...]], ...]:
+        """Where ``fonts/NAME`` is looked for, in order, each with the folders its fonts must resolve in.
+
+        Each theme folder's ``fonts/`` (child first), then the files folder of each
+        font package the chain's ``theme.toml`` files name in ``font_packages``.
+        """
+        return _font_folders(self.dirs)
+
+    def font(self, url: str) -> Path | None:
+        """The font file a ``@font-face`` url names, or ``None`` (warned ``file-refused``) when the theme has none.
+
+        ``url`` is ``fonts/NAME``; the first font folder holding ``NAME`` gives it. A
+        file there that resolves elsewhere (a symlink, ``..``) or is no font is refused.
+        """
+        name = unquote(url)
+        if not name.startswith(FONT_PREFIX) or "\\" in name:
+            warn("file-refused", f"a @font-face url must be {FONT_PREFIX}NAME, a font of the theme; "
+                                 f"{url!r} is left out", self.dirs[0])
+            return None
+        for folder, roots in self.font_folders():
+            candidate = folder / name.removeprefix(FONT_PREFIX)
+            if not (candidate.exists() or candidate.is_symlink()):
+                continue
+            if candidate.is_file() and _contained(candidate, roots) and candidate.suffix.lower() in FONT_TYPES:
+                return candidate
+            warn("file-refused", "is no font file inside the theme's or its font packages' folders; not read",
+                 candidate)
+            return None
+        warn("file-refused", f"no font folder of theme {self.name!r} holds {url!r}; the text falls back "
+                             "to the next font of its stack", self.dirs[0])
+        return None
+
+    def placed_fonts(self, css: str, place: Callable[[Path], str]) -> str:
+        """``css`` with each ``@font-face`` url replaced by ``place(font file)``.
+
+        A rule naming a font the theme cannot give is left out whole: its text is
+        set in the next font of the family stack instead.
+        """
+        def rule(match: re.Match) -> str:
+            fonts = [self.font(next(g for g in url.groups() if g is not None)) for url in _URL.finditer(match[0])]
+            if not fonts or None in fonts:
+                return ""
+            places = iter(place(font) for font in fonts if font is not None)
+            return _URL.sub(lambda _: f'url("{next(places)}")', match[0])
+
+        return FONT_FACE.sub(rule, css)
 
 
 class _ThemeLoader(jinja2.FileSystemLoader):
@@ -224,6 +283,36 @@ def resolve(name: str, *, search: tuple[Path, ...] = ()) -> tuple[Path, ...]:
         dirs.append(folder)
         current = _read_manifest(folder).get("extends")
     return tuple(dirs)
+
+
+@lru_cache(maxsize=8)
+def _font_folders(dirs: tuple[Path, ...]) -> tuple[tuple[Path, tuple[Path, ...]], ...]:
+    own = [(folder / "fonts", dirs) for folder in dirs]
+    names = dict.fromkeys(name for folder in dirs for name in _font_packages(folder))
+    packages = [_package_fonts(name) for name in names]
+    return (*own, *((folder, (folder,)) for folder in packages))
+
+
+def _font_packages(folder: Path) -> list[str]:
+    """The font packages a theme folder's ``theme.toml`` names; ``ThemeError`` when it is no list of names."""
+    names = _read_manifest(folder).get("font_packages", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.isidentifier() for n in names):
+        raise ThemeError("font_packages must be a list of package names", folder / "theme.toml")
+    return names
+
+
+def _package_fonts(name: str) -> Path:
+    """The folder of an installed font package's files: its ``files/`` (the fonts-python layout) or itself.
+
+    The package is found, not imported: a theme's manifest makes no code run.
+    """
+    spec = importlib.util.find_spec(name)
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not locations:
+        raise ThemeError(f"the theme names font package {name!r}, which is not installed (pip install "
+                         f"{name.replace('_', '-')})")
+    folder = Path(locations[0])
+    return folder / "files" if (folder / "files").is_dir() else folder
 
 
 def _warn_untrusted(theme: Theme) -> None:

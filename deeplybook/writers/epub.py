@@ -35,7 +35,7 @@ from ..errors import WriteError
 from ..log import logger, warn
 from ..model import Article, Edition, Figure, Image, TocEntry
 from ..output import atomic_path, build_time
-from ..themes import Theme, load
+from ..themes import FONT_TYPES, Theme, load
 
 #: MARC relator codes for the roles an edition file may name.
 RELATORS = {"author": "aut", "editor": "edt", "compiler": "com", "translator": "trl", "contributor": "ctb"}
@@ -86,7 +86,8 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     book.set_language(edition.language)
     _metadata(book, edition, articles, built)
 
-    stylesheet = theme.css("common.css") + "\n" + theme.css("epub.css")
+    # The theme's fonts travel in the book: each one its stylesheet names, once.
+    stylesheet = theme.placed_fonts(theme.css("common.css") + "\n" + theme.css("epub.css"), _FontShelf(book).href)
     css = epub.EpubItem(uid="style", file_name=_STYLESHEET, media_type="text/css", content=stylesheet.encode())
     book.add_item(css)
     cover_name, cover = _cover(edition, plan.span)
@@ -348,6 +349,27 @@ class _ImageShelf:
                                              file_name=name, media_type="image/jpeg", content=data))
         self.hrefs[path] = name
         return name
+
+
+class _FontShelf:
+    """The theme's font files in the book, under ``fonts/``, each once."""
+
+    def __init__(self, book: epub.EpubBook) -> None:
+        self.book = book
+        self.names: dict[Path, str] = {}
+
+    def href(self, font: Path) -> str:
+        """The font's address from the stylesheet, embedding it the first time."""
+        font = font.resolve()
+        if font not in self.names:
+            data = font.read_bytes()
+            name = f"fonts/{font.name}"
+            if name in self.names.values():  # two folders' fonts of one name: the content tells them apart
+                name = f"fonts/{font.stem}-{hashlib.sha256(data).hexdigest()[:8]}{font.suffix}"
+            self.book.add_item(epub.EpubItem(uid="font-" + re.sub(r"[^A-Za-z0-9]", "-", name[6:]), file_name=name,
+                                             media_type=FONT_TYPES[font.suffix.lower()], content=data))
+            self.names[font] = name
+        return "../" + self.names[font]
 
 
 def _repack(source: io.BytesIO, target: Path, when) -> None:

@@ -20,7 +20,7 @@ from weasyprint.formatting_structure.boxes import TextBox
 
 from ...errors import WriteError
 from ...themes import Theme
-from .engine import PT_PER_PX, font_config, stylesheets, write
+from .engine import PT_PER_PX, faces, font_config, stylesheets, write
 
 #: The characters a folio is made of.
 DIGITS = "0123456789"
@@ -60,6 +60,8 @@ class Slot:
     """CSS declarations (font, size, line height, colour) that set text as the stand-in was set."""
     page_size: tuple[float, float]
     """Width and height of its page, in CSS pixels."""
+    theme: Theme | None = None
+    """The theme whose fonts ``style`` may name (its ``@font-face`` rules); ``None``: the system's fonts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +131,14 @@ def landed(document, wanted: frozenset[str]) -> dict[str, tuple[int, float, floa
     return found
 
 
-def slots_of(document) -> list[Slot]:
-    """The page-number stand-ins of a laid-out part: their text boxes' places and type."""
+def slots_of(document, theme: Theme | None = None) -> list[Slot]:
+    """The page-number stand-ins of a laid-out part: their text boxes' places and type (in ``theme``'s fonts)."""
     found = []
     for index, page in enumerate(document.pages):
         for box in page._page_box.descendants():
             if isinstance(box, TextBox) and box.element is not None and box.element.get(SLOT_ATTRIBUTE):
                 found.append(Slot(box.element.get(SLOT_ATTRIBUTE), index, page.width - box.position_x - box.width,
-                                  box.position_y, len(box.text), type_of(box.style), (page.width, page.height)))
+                                  box.position_y, len(box.text), type_of(box.style), (page.width, page.height), theme))
     return found
 
 
@@ -153,6 +155,7 @@ def render_overlay(overlay: Overlay, out: Path) -> Rendered:
     types = {style: f"type-{n}" for n, style in enumerate(dict.fromkeys(
         slot.style for _, numbers in overlay.pages for slot, _ in numbers))}
     rules += "".join(f".{name} {{ position: absolute; {style} }} " for style, name in types.items())
+    themes = dict.fromkeys(slot.theme for _, numbers in overlay.pages for slot, _ in numbers if slot.theme)
     pages = []
     for size, numbers in overlay.pages:
         lines = "".join(
@@ -163,7 +166,8 @@ def render_overlay(overlay: Overlay, out: Path) -> Rendered:
     document = weasyprint.HTML(string=(
         f"<!DOCTYPE html><html><head><meta charset='utf-8'/><style>{rules}body {{ margin: 0 }} "
         ".overlay { position: relative; overflow: hidden; break-after: page; white-space: nowrap }"
-        f"</style></head><body>{''.join(pages)}</body></html>")).render(font_config=font_config())
+        f"</style></head><body>{''.join(pages)}</body></html>")).render(
+        stylesheets=[faces(theme) for theme in themes], font_config=font_config())
     write(document, out)
     return Rendered(out, len(document.pages), {})
 
@@ -172,7 +176,7 @@ def render_folio(theme: Theme, out: Path) -> FolioType | None:
     """The folio the theme's ``@bottom-center`` prints, each digit set once, for the merge to stamp with.
 
     The merge prints the folios (a chunk does not know its first page's number);
-    with these glyphs they are in the theme's type, in a font embedded like any
+    with these glyphs they are in the theme's type (its own fonts too), in a font embedded like any
     other, and where one WeasyPrint document sets them. ``None``: the theme prints none.
     """
     page = weasyprint.HTML(string="<p></p>").render(
@@ -185,7 +189,7 @@ def render_folio(theme: Theme, out: Path) -> FolioType | None:
     sample = weasyprint.HTML(string=(
         "<!DOCTYPE html><html><head><meta charset='utf-8'/><style>@page { size: 400px 400px; margin: 0 } "
         f"body {{ margin: 0 }} .digit {{ {type_of(text.style)}; white-space: nowrap }}</style></head>"
-        f"<body>{digits}</body></html>")).render(font_config=font_config())
+        f"<body>{digits}</body></html>")).render(stylesheets=[faces(theme)], font_config=font_config())
     widths = tuple(box.width * PT_PER_PX for box in sample.pages[0]._page_box.descendants() if isinstance(box, TextBox))
     write(sample, out)
     font, codes = _digit_codes(out)

@@ -1,4 +1,4 @@
-"""WeasyPrint set up once per process: the font configuration, a theme's stylesheets, writing a document."""
+"""WeasyPrint set up once per process: the font configuration, a theme's stylesheets and fonts, writing a document."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from ...themes import Theme
+from ...themes import FONT_FACE, Theme
 
 #: Added after the theme's CSS when folios are stamped after merging: the theme keeps
 #: its folio in the plain ``@page``'s ``@bottom-center`` (see ``pdf.css``).
@@ -29,11 +29,48 @@ TAGGED = {"pdf_variant": "pdf/ua-1"}
 
 @lru_cache(maxsize=4)
 def stylesheets(theme: Theme, stamped: bool) -> list:
-    """The theme's PDF stylesheets, with the writer's rules for page-number slots and (``stamped``) folios."""
-    sources = [theme.css("common.css"), theme.css("pdf.css"), SLOT_CSS[not stamped]]
+    """The theme's PDF stylesheets, with the writer's rules for page-number slots and (``stamped``) folios.
+
+    The theme's ``@font-face`` rules come first, alone (``faces``): the others are read without them.
+    """
+    sources = [FONT_FACE.sub("", theme.css(name)) for name in ("common.css", "pdf.css")]
+    sources.append(SLOT_CSS[not stamped])
     if stamped:
         sources.append(NO_FOLIO_CSS)
-    return [weasyprint.CSS(string=source, font_config=font_config()) for source in sources]
+    return [faces(theme), *(weasyprint.CSS(string=source, font_config=font_config()) for source in sources)]
+
+
+@lru_cache(maxsize=4)
+def faces(theme: Theme) -> weasyprint.CSS:
+    """The theme's ``@font-face`` rules as one stylesheet whose fonts WeasyPrint may read, and no other file.
+
+    Every document that sets text in the theme's type takes it: the pages, and the
+    folio sample and page-number overlay, which have their own small HTML.
+    """
+    allowed: set[str] = set()
+
+    def place(font: Path) -> str:
+        uri = font.resolve().as_uri()
+        allowed.add(uri)
+        return uri
+
+    rules = [theme.placed_fonts("\n".join(FONT_FACE.findall(theme.css(name))), place)
+             for name in ("common.css", "pdf.css")]
+    return weasyprint.CSS(string="\n".join(rules), font_config=font_config(),
+                          url_fetcher=FileFetcher(frozenset(allowed), "a font of the theme"))
+
+
+class FileFetcher(weasyprint.URLFetcher):
+    """Lets WeasyPrint read the given files (by file URI) and nothing else: no network, no other file."""
+
+    def __init__(self, allowed: frozenset[str] | set[str], what: str) -> None:
+        super().__init__(allowed_protocols={"file"})
+        self.allowed, self.what = allowed, what
+
+    def fetch(self, url, headers=None):
+        if url not in self.allowed:
+            raise ValueError(f"not {self.what}: {url}")
+        return super().fetch(url, headers)
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from ...errors import ThemeError
 from ...model import Image
 from ...themes import Theme
 from .anchors import SLOT_ATTRIBUTE, Rendered, landed, slots_of
-from .engine import TAGGED, font_config, stylesheets, write
+from .engine import TAGGED, FileFetcher, font_config, stylesheets, write
 from .plan import Piece
 
 #: Link scheme of in-book links in the pieces of a chunked book; the merge turns each
@@ -46,11 +46,11 @@ def render(piece: Piece, out: Path) -> Rendered:
     """Lay the piece out with WeasyPrint and write its PDF to ``out``."""
     pictures: set[str] = set()
     html = html_of(piece, pictures)
-    document = weasyprint.HTML(string=html, url_fetcher=_PictureFetcher(pictures)).render(
+    document = weasyprint.HTML(string=html, url_fetcher=FileFetcher(pictures, "a picture of this book")).render(
         stylesheets=stylesheets(piece.theme, stamped=not piece.one_document), font_config=font_config(),
         dpi=PICTURE_DPI)
     _point_inside(document, piece)
-    slots = tuple(slots_of(document)) if not piece.one_document and SLOT_ATTRIBUTE in html else ()
+    slots = tuple(slots_of(document, piece.theme)) if not piece.one_document and SLOT_ATTRIBUTE in html else ()
     anchors = landed(document, piece.anchors | {TITLE_ANCHOR})
     write(document, out, **(TAGGED if piece.tagged else {}))
     return Rendered(out, len(document.pages), anchors, slots)
@@ -132,15 +132,3 @@ def page_number(anchor: str, piece: Piece) -> Markup:
 def _environment(theme: Theme) -> jinja2.Environment:
     return theme.environment()
 
-
-class _PictureFetcher(weasyprint.URLFetcher):
-    """Lets WeasyPrint read the book's own pictures and nothing else: no network, no other file."""
-
-    def __init__(self, allowed: set[str]) -> None:
-        super().__init__(allowed_protocols={"file"})
-        self.allowed = allowed
-
-    def fetch(self, url, headers=None):
-        if url not in self.allowed:
-            raise ValueError(f"not a picture of this book: {url}")
-        return super().fetch(url, headers)
