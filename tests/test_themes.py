@@ -164,3 +164,23 @@ def test_the_pdf_cache_fingerprint_reads_no_file_outside_the_theme(tmp_path):
     (tmp_path / "outside.txt").write_text("p { color: blue; }")  # what the link leads to changes
     assert theme_fingerprint(themes.load(str(theme))) == before
     assert [name for name, _ in themes.load(str(theme)).files() if name.endswith("extra.css")] == []
+
+
+def test_the_pdf_cache_fingerprint_follows_the_font_packages_a_theme_names(tmp_path, monkeypatch):
+    from deeplybook.writers.pdf import theme_fingerprint
+
+    package = tmp_path / "site" / "fakefonts"
+    (package / "files").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "files" / "Face-Regular.ttf").write_bytes(b"version one")
+    (tmp_path / "outside.ttf").write_bytes(b"outside")
+    (package / "files" / "Linked.ttf").symlink_to(tmp_path / "outside.ttf")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    theme = tmp_path / "fonted"
+    theme.mkdir()
+    (theme / "theme.toml").write_text('name = "fonted"\nextends = "default"\nfont_packages = ["fakefonts"]\n')
+    before = theme_fingerprint(themes.load(str(theme)))
+    (tmp_path / "outside.ttf").write_bytes(b"changed outside")  # a link out of the package is not read
+    assert theme_fingerprint(themes.load(str(theme))) == before
+    (package / "files" / "Face-Regular.ttf").write_bytes(b"version two")  # another version installed
+    assert theme_fingerprint(themes.load(str(theme))) != before

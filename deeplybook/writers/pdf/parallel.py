@@ -16,6 +16,7 @@ from typing import Callable
 
 from ...cache import Cache
 from ...cache import key as cache_key
+from ...inputs import Refused, within
 from ...log import logger
 from ...output import is_running
 from ...themes import Theme
@@ -156,12 +157,29 @@ def _content(piece: Piece | Overlay) -> str:
                  for name in piece.__dataclass_fields__ if name != "theme"])
 
 
+def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
+    try:
+        within(path, roots)
+    except Refused:
+        return False
+    return True
+
+
 def theme_fingerprint(theme: Theme) -> str:
-    """A hash of every file of the theme and its ancestors: editing any of them renders again."""
+    """A hash of every file of the theme and its ancestors and of the font packages it names.
+
+    Editing any of them, or installing another version of a font package, renders again.
+    """
     digest = hashlib.sha256()
     for name, file in theme.files():
         digest.update(name.encode())
         digest.update(file.read_bytes())
+    for folder, roots in theme.font_folders():
+        for file in sorted(folder.glob("*")) if folder.is_dir() else ():
+            # Only what the theme may use: a link out of its font folders is not read.
+            if file.is_file() and _inside(file, roots):
+                digest.update(file.name.encode())
+                digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
