@@ -30,6 +30,7 @@ import click
 
 from . import config as config_module
 from . import pipeline, readers
+from . import themes as themes_module
 from .cache import Cache
 from .errors import ConfigError, DeeplybookError
 from .inputs import Limits, parse_size
@@ -201,6 +202,10 @@ def _bars_wanted(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
+_CSS = click.option("--css", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                    help="A stylesheet added after the theme's, in both formats (no url() or @import).")
+
+
 @cli.command("quick", context_settings=_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
@@ -215,7 +220,9 @@ def _bars_wanted(quiet: bool) -> bool:
 @click.option("--group-by", default="", help="Sections by year, month, topic, author, kind or site; nest with commas.")
 @click.option("--order", default="date", type=click.Choice(["date", "date-desc", "title"]), show_default=True)
 @click.option("--reader", default=None, help="Force a reader (newsdeeply, plaintext, ...) instead of choosing by content.")
-@click.option("--theme", default="default", show_default=True, help="A built-in theme name or a theme folder.")
+@click.option("--theme", default="default", show_default=True,
+              help="A theme's name (`make-ebook themes` lists them) or a theme folder.")
+@_CSS
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
 @click.option("--chunk-size", type=click.IntRange(1, 10_000), default=None, help="Articles per PDF render chunk.")
 @click.option("--pdf-tagged", is_flag=True, help="A tagged PDF (PDF/UA-1) for screen readers; rendered as one document.")
@@ -223,7 +230,7 @@ def _bars_wanted(quiet: bool) -> bool:
 @_cache_options
 @_talk_options
 def quick(paths, output, title, subtitle, formats, language, editors, publisher, group_by, order, reader,
-          theme, jobs, chunk_size, pdf_tagged, max_file_size, allow_remote, no_cache, clear_cache, strict, quiet,
+          theme, css, jobs, chunk_size, pdf_tagged, max_file_size, allow_remote, no_cache, clear_cache, strict, quiet,
           verbose):
     """Make a book from PATHS at once (the default command: `make-ebook PATH...`).
 
@@ -247,6 +254,7 @@ def quick(paths, output, title, subtitle, formats, language, editors, publisher,
                 group_by=[g.strip() for g in group_by.split(",") if g.strip()], order=order,
                 language=language, creators=list(editors), publisher=publisher, pdf_options=pdf_options,
                 cache=_cache(no_cache, clear_cache), limits=_limits(Limits(), max_file_size, allow_remote),
+                css=css,
             )
         except DeeplybookError as exc:
             _fail(exc)
@@ -270,10 +278,11 @@ _EDITION = click.argument("edition_file", metavar="EDITION", type=click.Path(exi
               help="Formats to write instead of the file's, comma-separated (epub, pdf).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
 @click.option("--pdf-tagged", is_flag=True, help="A tagged PDF (PDF/UA-1), as the file's [output] pdf_tagged = true.")
+@_CSS
 @_input_options
 @_cache_options
 @_talk_options
-def build_command(edition_file, output, formats, jobs, pdf_tagged, max_file_size, allow_remote, no_cache, clear_cache,
+def build_command(edition_file, output, formats, jobs, pdf_tagged, css, max_file_size, allow_remote, no_cache, clear_cache,
                   strict, quiet, verbose):
     """Make the books EDITION (an edition file) describes."""
     _configure_output(quiet, verbose)
@@ -284,7 +293,7 @@ def build_command(edition_file, output, formats, jobs, pdf_tagged, max_file_size
             limits = _limits(edition.sources.limits, max_file_size, allow_remote)
             edition = dataclasses.replace(edition, sources=dataclasses.replace(edition.sources, limits=limits))
             results = pipeline.build_edition(edition, output=output, formats=formats, pdf_options=pdf_options,
-                                             cache=_cache(no_cache, clear_cache), progress=bars.callback)
+                                             cache=_cache(no_cache, clear_cache), progress=bars.callback, css=css)
         except DeeplybookError as exc:
             _fail(exc)
     if not quiet:
@@ -297,6 +306,18 @@ def build_command(edition_file, output, formats, jobs, pdf_tagged, max_file_size
             for path in result.outputs.values():
                 click.echo(f"wrote {path}")
     _summarise_warnings(warnings.counts, quiet, strict)
+
+
+@cli.command("themes", context_settings=_HELP)
+def themes_command():
+    """List the themes a book can be made with: built-in, or installed by other packages."""
+    try:
+        found = themes_module.catalogue()
+    except DeeplybookError as exc:
+        _fail(exc)
+    width = max(map(len, found), default=0)
+    for name, description in found.items():
+        click.echo(f"{name:<{width}}  {description}".rstrip())
 
 
 @cli.command("list", context_settings=_HELP)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -22,7 +22,7 @@ from .inputs import Limits
 from .log import logger, warn
 from .model import Article, Block, Creator, Edition
 from .output import book_paths, build_time, check_formats, stem
-from .themes import Theme, long_date
+from .themes import Theme, long_date, user_stylesheet
 from .themes import load as load_theme
 
 _VOLUME_NAMESPACE = uuid.UUID("0b7f3d52-5a8e-4f0e-a1c4-2d9e6b8c7f10")
@@ -72,6 +72,7 @@ def build(
     pdf_options: dict | None = None,
     cache: Cache | bool = True,
     limits: Limits | None = None,
+    css: str | os.PathLike[str] | None = None,
     **metadata,
 ) -> BuildResult:
     """Read ``paths``, make an edition titled ``title`` and write it in ``formats``.
@@ -82,7 +83,7 @@ def build(
     """
     edition_file = quick_edition(paths, output, title=title, formats=formats, reader=reader, theme=theme,
                                  group_by=group_by, order=order, limits=limits, **metadata)
-    [result] = build_edition(edition_file, pdf_options=pdf_options, cache=cache)
+    [result] = build_edition(edition_file, pdf_options=pdf_options, cache=cache, css=css)
     return result
 
 
@@ -111,10 +112,12 @@ def quick_edition(paths: Iterable[str | os.PathLike[str]], output: str | os.Path
 
 def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
                   formats: Sequence[str] | None = None, pdf_options: dict | None = None,
-                  cache: Cache | bool = True, progress: Progress | None = None) -> list[BuildResult]:
+                  cache: Cache | bool = True, progress: Progress | None = None,
+                  css: str | os.PathLike[str] | None = None) -> list[BuildResult]:
     """Build the books an edition file describes (a path, or a loaded ``EditionConfig``).
 
-    ``output``, ``formats`` and ``pdf_options`` override the file's ``[output]`` table.
+    ``output``, ``formats`` and ``pdf_options`` override the file's ``[output]`` table;
+    ``css`` is a user stylesheet added after the theme's.
     One ``BuildResult`` is returned per volume.
     """
     config = edition_file if isinstance(edition_file, EditionConfig) else load(edition_file)
@@ -122,7 +125,7 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
     options = _pdf_options(config.output, pdf_options)
     _destination(config, output, formats)  # a wrong format fails before anything is read
     _start_pdf_workers(formats or config.output.formats, options)
-    theme = _theme(config.output.theme)  # once: its warnings are the build's, not each volume's
+    theme = _theme(config.output.theme, css)  # once: its warnings are the build's, not each volume's
     report = readers.ReadReport()
     with remote.fetcher(config.sources.limits, cache) as fetch:
         planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache,
@@ -280,8 +283,10 @@ def provenance(config: EditionConfig, count: int) -> tuple[tuple[str, str], ...]
     return tuple(lines)
 
 
-def _theme(theme: str | Theme) -> Theme:
-    return theme if isinstance(theme, Theme) else load_theme(theme)
+def _theme(theme: str | Theme, css: str | os.PathLike[str] | None = None) -> Theme:
+    if isinstance(theme, Theme):
+        return replace(theme, user_css=user_stylesheet(css)) if css is not None else theme
+    return load_theme(theme, css=css)
 
 
 def _destination(config: EditionConfig, output: str | os.PathLike[str] | None,

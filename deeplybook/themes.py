@@ -30,7 +30,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from . import extensions
+from . import extensions, inputs
 from .errors import DeeplybookError, ThemeError
 from .inputs import Refused, within
 from .log import logger, warn
@@ -59,10 +59,12 @@ def builtin_root() -> Path:
 
 @dataclass(frozen=True)
 class Theme:
-    """A resolved theme: its name and its folders, most specific first."""
+    """A resolved theme: its name and its folders, most specific first, and a user's stylesheet if any."""
 
     name: str
     dirs: tuple[Path, ...]
+    user_css: str = ""
+    """CSS the user adds without writing a theme (``--css``): after the theme's own, so it wins."""
 
     def environment(self) -> jinja2.Environment:
         """A sandboxed Jinja2 environment searching the theme's ``templates/`` folders in order."""
@@ -94,10 +96,16 @@ class Theme:
         return env
 
     def css(self, name: str) -> str:
-        """The concatenated ``css/NAME`` of the theme and its ancestors, ancestors first."""
+        """The concatenated ``css/NAME`` of the theme and its ancestors, ancestors first.
+
+        A format's stylesheet (``epub.css``, ``pdf.css``) ends with the user's, which
+        each writer puts after ``common.css``: the user's rules come last in both formats.
+        """
         parts = [_read_text(d / "css" / name) for d in reversed(self.dirs) if self._usable(d / "css" / name)]
         if not parts:
             raise ThemeError(f"theme {self.name!r} has no css/{name}")
+        if self.user_css and name != "common.css":
+            parts.append(self.user_css)
         return "\n".join(parts)
 
     def file(self, relative: str) -> Path | None:
@@ -254,16 +262,52 @@ def _read_text(path: Path) -> str:
         raise ThemeError("is not UTF-8 text", path) from exc
 
 
-def load(name: str = "default", *, search: tuple[Path, ...] = ()) -> Theme:
+def load(name: str = "default", *, search: tuple[Path, ...] = (), css: str | os.PathLike[str] | None = None) -> Theme:
     """Resolve theme ``name`` (a folder path or a theme's name) with its ancestors.
 
     A name is looked for in the ``search`` folders, then among the themes other
-    packages register (``deeplybook.themes``), then among the built-ins.
+    packages register (``deeplybook.themes``), then among the built-ins. ``css`` is
+    a user's stylesheet added after the theme's (see ``user_stylesheet``).
     """
-    theme = Theme(name, resolve(name, search=search))
+    theme = Theme(name, resolve(name, search=search), user_stylesheet(css) if css is not None else "")
     _warn_untrusted(theme)
     _warn_outside_links(theme)
     return theme
+
+
+#: What a user's stylesheet may not do: fetch a file or address (``url()``), pull in another (``@import``).
+_FETCHING = re.compile(r"@import[^;]*;?|url\([^)]*\)", re.IGNORECASE)
+#: The largest user stylesheet read: a stylesheet, not a book.
+MAX_USER_CSS = 1024 * 1024
+
+
+def user_stylesheet(path: str | os.PathLike[str]) -> str:
+    """The text of a user's stylesheet (``--css``), without the rules that would fetch anything.
+
+    A stylesheet names no file the book would have to carry: ``url()`` and
+    ``@import`` are dropped (one ``css-dropped`` warning), so it can change type,
+    colour, spacing and layout, and nothing reaches outside the book or the network.
+    ``ThemeError`` naming the file when it cannot be read.
+    """
+    try:
+        data = inputs.read_bytes(path, inputs.roots_of([path]), inputs.Limits(max_file_bytes=MAX_USER_CSS))
+        text = data.decode("utf-8")
+    except Refused as refused:
+        raise ThemeError(f"the stylesheet {refused.reason}", path) from refused
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ThemeError(f"the stylesheet cannot be read: {exc}", path) from exc
+    text, dropped = _FETCHING.subn("", text)
+    if dropped:
+        warn("css-dropped", f"{dropped} url() or @import left out: a stylesheet given with --css fetches nothing",
+             path)
+    return text
+
+
+def catalogue() -> dict[str, str]:
+    """Every theme a build can name, built-in or registered by another package, with its description."""
+    folders = {d.name: d for d in sorted(builtin_root().iterdir()) if (d / "theme.toml").is_file()}
+    folders.update(registered())
+    return {name: str(_read_manifest(folder).get("description", "")) for name, folder in sorted(folders.items())}
 
 
 def resolve(name: str, *, search: tuple[Path, ...] = ()) -> tuple[Path, ...]:

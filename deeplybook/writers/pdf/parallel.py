@@ -174,6 +174,7 @@ def theme_fingerprint(theme: Theme) -> str:
     for name, file in theme.files():
         digest.update(name.encode())
         digest.update(file.read_bytes())
+    digest.update(theme.user_css.encode())
     for folder, roots in theme.font_folders():
         for file in sorted(folder.glob("*")) if folder.is_dir() else ():
             # Only what the theme may use: a link out of its font folders is not read.
