@@ -39,6 +39,7 @@ CODES = {
     "nesting-flattened": "a page nested deeper than the parser keeps was flattened so its text survives",
     "text-cleaned": "characters that may not appear in a book (control characters) were removed",
     "remote-failed": "a remote file asked for with --allow-remote could not be fetched",
+    "language-unknown": "the edition's language is unknown to Babel: dates and lists are printed in English",
     "css-dropped": "a user stylesheet's url() or @import was left out: it may fetch nothing",
     "theme-untrusted": "a theme from outside the built-ins is used; its templates run in the sandbox",
     "cache-damaged": "a cache entry failed its integrity check and was rebuilt",

@@ -34,6 +34,7 @@ from . import extensions, inputs
 from .errors import DeeplybookError, ThemeError
 from .inputs import Refused, within
 from .log import logger, warn
+from .words import Words, words_for
 
 #: How deep an ``extends`` chain may go before it is taken for a mistake.
 MAX_DEPTH = 8
@@ -87,13 +88,24 @@ class Theme:
         # Paged formats print the page an anchor starts on; others print none.
         env.globals["page_number"] = lambda anchor: Markup("")
         env.filters["inline"] = Markup  # model Inline strings are sanitised already
-        env.filters["longdate"] = long_date
+        # Furniture in the edition's language (deeplybook.words): _("Contents"), dates, lists of names.
+        env.globals["_"] = jinja2.pass_context(lambda context, text, count=None, **values:
+                                               self._words(context)(text, count, **values))
+        env.filters["longdate"] = jinja2.pass_context(lambda context, value: self._words(context).date(value))
         env.filters["isodate"] = lambda d: d.strftime("%Y-%m-%d") if d else ""
-        env.filters["names"] = join_names
+        env.filters["names"] = jinja2.pass_context(lambda context, names: self._words(context).names(names))
         env.filters["kindname"] = lambda k: str(k.value if hasattr(k, "value") else k)
         # The sandbox hides ``__class__``: templates ask a block's kind by name this way.
         env.filters["typename"] = lambda value: type(value).__name__
         return env
+
+    def words(self, language: str) -> Words:
+        """What this theme prints in ``language``: its word catalogues, Babel's dates and lists."""
+        return words_for(self.dirs, language)
+
+    def _words(self, context: jinja2.runtime.Context) -> Words:
+        edition = context.get("edition")
+        return self.words(getattr(edition, "language", "en") if edition is not None else "en")
 
     def css(self, name: str) -> str:
         """The concatenated ``css/NAME`` of the theme and its ancestors, ancestors first.

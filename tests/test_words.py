@@ -1,0 +1,61 @@
+"""Book furniture in the edition's language: catalogues along the theme chain, Babel's dates, lists and plurals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from deeplybook import themes
+from deeplybook.errors import ThemeError
+from deeplybook.log import counting_warnings
+from deeplybook.words import words_for
+
+DAY = dt.datetime(2017, 11, 3, 9, 30, tzinfo=dt.timezone.utc)
+
+
+def test_plain_english_keeps_the_books_own_style():
+    words = themes.load("default").words("en")
+    assert words.date(DAY) == "3 November 2017" == themes.long_date(DAY)
+    assert words.names(["Ann Lee", "Bo Chan", "Cy Diaz"]) == "Ann Lee, Bo Chan and Cy Diaz"
+    assert words.names(["Ann Lee", "Bo Chan"]) == themes.join_names(["Ann Lee", "Bo Chan"])
+    assert words("Contents") == "Contents" and words.date(None) == "" and words.names([]) == ""
+
+
+def test_other_languages_get_their_own_dates_and_lists():
+    assert themes.load("default").words("fr").date(DAY) == "3 novembre 2017"
+    assert themes.load("default").words("de").names(["A", "B", "C"]) == "A, B und C"
+    assert themes.load("default").words("en-US").date(DAY) == "November 3, 2017"
+
+
+def _theme(root, name, extends=None, **catalogues):
+    folder = root / name
+    (folder / "words").mkdir(parents=True)
+    (folder / "theme.toml").write_text(f'name = "{name}"\n' + (f'extends = "{extends}"\n' if extends else ""))
+    for language, text in catalogues.items():
+        (folder / "words" / f"{language.replace('_', '-')}.toml").write_text(text)
+    return folder
+
+
+def test_catalogues_follow_the_chain_child_first_and_the_tag_before_the_language(tmp_path):
+    _theme(tmp_path, "base", fr='Contents = "Table des matières"\nBy = "Par"\n'
+                                '"{count} articles" = { one = "{count} article", other = "{count} articles" }\n')
+    child = _theme(tmp_path, "child", extends=str(tmp_path / "base"), fr='Contents = "Sommaire"\n',
+                   fr_CA='By = "De"\n')
+    words = words_for(themes.load(str(child)).dirs, "fr-CA")
+    assert (words("Contents"), words("By"), words("Foreword")) == ("Sommaire", "De", "Foreword")
+    assert words("{count} articles", 1) == "1 article" and words("{count} articles", 12) == "12 articles"
+    assert words_for(themes.load(str(child)).dirs, "fr")("By") == "Par"
+
+
+def test_a_broken_catalogue_is_one_error_naming_it(tmp_path):
+    folder = _theme(tmp_path, "broken", fr='Contents = ["a", "list"]\n')
+    with pytest.raises(ThemeError, match="fr.toml"):
+        themes.load(str(folder)).words("fr")
+
+
+def test_a_language_babel_does_not_know_is_printed_in_english_with_a_warning():
+    with counting_warnings() as warnings:
+        words = themes.load("default").words("xx-unknown")
+        assert words.date(DAY) == "3 November 2017"
+    assert warnings.counts == {"language-unknown": 1}
