@@ -288,10 +288,12 @@ def test_links_out_of_the_book_are_dropped_and_no_private_link_is_left(books):
 
 
 @pytest.mark.parametrize("name", ["one", "chunks-2", "chunks-3"])
-def test_folios_run_through_the_book_except_title_and_divider_pages(books, name):
+def test_folios_run_through_the_book_except_front_opening_and_blank_pages(books, name):
     reader = PdfReader(books[name])
     starts = start_pages(reader)
-    bare = {0} | {starts[title] for title in SECTION_TITLES}
+    # No folio before the contents, on the pages sections and articles open on, on blank pages.
+    blank = {index for index, page in enumerate(reader.pages) if not lines(page)}
+    bare = set(range(contents_pages(reader)[0])) | set(starts.values()) | blank
     for index, page in enumerate(laid_out_lines(books[name])[:len(reader.pages)]):
         numbers = [line for line in page if line.isdigit() and line not in SECTION_TITLES]
         if index in bare:

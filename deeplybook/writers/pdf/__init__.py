@@ -26,7 +26,7 @@ from pathlib import Path
 import pikepdf
 import weasyprint
 
-from ...bookplan import COVER, SECTION, TITLE_ANCHOR, BookPlan
+from ...bookplan import ARTICLE, COVER, SECTION, TITLE_ANCHOR, BookPlan
 from ...bookplan import plan as plan_book
 from ...cache import DISABLED, Cache
 from ...errors import WriteError
@@ -121,11 +121,13 @@ def _write_chunked(theme: Theme, plan: BookPlan, front, anchors: frozenset[str],
                 len(chunks), size, book.parts[0].page_count, jobs, time.perf_counter() - started)
     # The workers are gone before merging: the merge is the one step whose
     # memory grows with the book, so it runs alone.
-    # The title page and the section openers carry no folio.
-    unnumbered = {book.placements[anchor].page for anchor in (TITLE_ANCHOR, *(p.anchor for p in plan.having(SECTION)))}
+    # The title page, the section openers and the page each article opens on carry no folio
+    # (the theme's `@page :nth(1 of article)` in one document).
+    unnumbered = {book.placements[anchor].page
+                  for anchor in (TITLE_ANCHOR, *(p.anchor for p in plan.having(SECTION, ARTICLE)))}
     started = time.perf_counter()
     merge([part.path for part in book.parts], target, bare=unnumbered, anchors=book.placements, toc=plan.toc,
-          metadata=metadata, overlays=book.overlays, folio=book.folio)
+          metadata=metadata, overlays=book.overlays, folio=book.folio, places=book.pages)
     logger.info("PDF: %d pages merged in %.1f s", sum(p.page_count for p in book.parts),
                 time.perf_counter() - started)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pikepdf
 import weasyprint
-from weasyprint.formatting_structure.boxes import TextBox
+from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
 from ...errors import WriteError
 from ...themes import Theme
@@ -106,17 +106,73 @@ class Rendered:
     """Page index within the part and (x, y) from the page's top left, in points, per anchor."""
     slots: tuple[Slot, ...] = ()
     """The page-number stand-ins it laid out, in page order."""
+    blank: tuple[int, ...] = ()
+    """Pages WeasyPrint left blank to bring a page to the side the theme asks for."""
+    recto: tuple[int, ...] = ()
+    """Pages the theme opens on a right-hand page (``break-before: right``)."""
+
+
+def book_pages(parts: list[Rendered]) -> list[tuple[int | None, ...]]:
+    """Where each page of each part lands in the book: its index, ``None`` for a page it drops.
+
+    A part is laid out alone, its first page a right-hand one, so the blank pages
+    WeasyPrint put in it face the part's own sides. The book drops them and, where
+    a page that opens on the right falls on a left-hand page, leaves a blank page
+    before it: the indexes that no part's page takes. Index 0 is a right-hand page.
+    """
+    made: list[tuple[int | None, ...]] = []
+    index = 0
+    for part in parts:
+        blank, recto = set(part.blank), set(part.recto)
+        places: list[int | None] = []
+        for page in range(part.page_count):
+            if page in blank:
+                places.append(None)
+                continue
+            index += page in recto and index % 2
+            places.append(index)
+            index += 1
+        made.append(tuple(places))
+    return made
 
 
 def placements(parts: list[Rendered]) -> dict[str, Placement]:
     """Where every anchor of ``parts``, the whole book in order, lands in it (the first place wins)."""
     found: dict[str, Placement] = {}
-    first = 0
-    for part in parts:
+    for part, places in zip(parts, book_pages(parts), strict=True):
         for anchor, (page, x, y) in part.anchors.items():
-            found.setdefault(anchor, Placement(first + page, x, y))
-        first += part.page_count
+            index = places[page]
+            if index is not None:
+                found.setdefault(anchor, Placement(index, x, y))
     return found
+
+
+def sides(document) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A laid-out part's blank pages, and its pages that open on the right (see ``Rendered``).
+
+    A page opens on the right when the first box at its top starts an element
+    whose break before is ``right`` or ``recto`` (the element's continuation on
+    later pages does not).
+    """
+    blank, recto = [], []
+    for index, page in enumerate(document.pages):
+        box = page._page_box
+        if box.page_type.blank:
+            blank.append(index)
+            continue
+        top = box.children[0] if box.children else None
+        while top is not None and not isinstance(top, LineBox):
+            if top.element is not None and top.style["break_before"] in ("right", "recto") and \
+                    (index == 0 or not _holds(document.pages[index - 1], top.element)):
+                recto.append(index)
+                break
+            top = top.children[0] if getattr(top, "children", None) else None
+    return tuple(blank), tuple(recto)
+
+
+def _holds(page, element) -> bool:
+    """Whether a laid-out page shows part of ``element``."""
+    return any(box.element is element for box in page._page_box.descendants())
 
 
 def landed(document, wanted: frozenset[str]) -> dict[str, tuple[int, float, float]]:

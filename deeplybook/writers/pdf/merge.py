@@ -46,11 +46,15 @@ class Metadata:
 
 def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str, Placement],
           toc: tuple[TocEntry, ...], metadata: Metadata,
-          overlays: tuple[tuple[Path, tuple[int, ...]], ...] = (), folio: FolioType | None = None) -> None:
+          overlays: tuple[tuple[Path, tuple[int, ...]], ...] = (), folio: FolioType | None = None,
+          places: list[tuple[int | None, ...]] | None = None) -> None:
     """Write the book made of ``parts`` (in order) to ``target``.
 
-    Pages whose index is in ``bare`` get no folio; every other page gets its index + 1,
-    set as ``folio`` says (none without it).
+    ``places`` gives the book index of each page of each part, ``None`` for a page
+    left out (``anchors.book_pages``); a blank page fills each index no page takes.
+    Without it the parts' pages follow one another.
+    Pages whose index is in ``bare``, and the blank pages put in, get no folio;
+    every other page gets its index + 1, set as ``folio`` says (none without it).
     Links to ``deeplybook:ANCHOR`` become jumps to where ``ANCHOR`` landed. Each
     overlay PDF's pages are laid over the book pages listed with it.
     """
@@ -61,9 +65,9 @@ def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str,
     sources: list[Pdf] = []
     try:
         for part in parts:
-            source = Pdf.open(part)
-            sources.append(source)
-            book.pages.extend(source.pages)
+            sources.append(Pdf.open(part))
+        blanks = _assemble(book, sources, places)
+        bare = bare | blanks
         # Looking a page up by number is slow in a long book: list them once.
         pages = list(book.pages)
         for overlay, targets in overlays:
@@ -96,6 +100,27 @@ def merge(parts: list[Path], target: Path, *, bare: set[int], anchors: dict[str,
         book.close()
         for source in sources:
             source.close()
+
+
+def _assemble(book: Pdf, parts: list[Pdf], places: list[tuple[int | None, ...]] | None) -> set[int]:
+    """Put the parts' pages in the book at their places; return the indexes of the blank pages put in between."""
+    if places is None:
+        places, first = [], 0
+        for part in parts:
+            places.append(tuple(range(first, first + len(part.pages))))
+            first += len(part.pages)
+    placed = {index: page for part, where in zip(parts, places, strict=True)
+              for page, index in zip(part.pages, where, strict=True) if index is not None}
+    blanks = set()
+    for index in range(max(placed) + 1 if placed else 0):
+        if index in placed:
+            book.pages.append(placed[index])
+        else:
+            # A blank page opposite the page before it, as large.
+            box = book.pages[-1].mediabox
+            book.add_blank_page(page_size=(float(box[2]) - float(box[0]), float(box[3]) - float(box[1])))
+            blanks.add(index)
+    return blanks
 
 
 def _set_metadata(book: Pdf, metadata: Metadata) -> None:

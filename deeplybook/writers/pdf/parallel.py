@@ -20,10 +20,12 @@ from ...inputs import Refused, within
 from ...log import logger
 from ...output import is_running
 from ...themes import Theme
-from .anchors import FolioType, Overlay, Placement, Rendered, placements, render_folio, render_overlay
+from .anchors import FolioType, Overlay, Placement, Rendered, book_pages, placements, render_folio, render_overlay
 from .plan import BackMatter, FrontMatter, Piece, stand_in_digits, weight
 from .render import render
 
+#: Names the cached parts' kind and form: a part stored before it held its blank and right-hand pages is not reused.
+PART_KEY = "pdf-part-2"
 #: Overlay pages rendered together: pieces of a fixed size, not one per worker, so
 #: the book's bytes do not depend on the machine's cores.
 OVERLAY_PIECE = 32
@@ -34,6 +36,8 @@ class RenderedBook:
     """Every rendered piece in book order (the front matter first), where each anchor landed, the overlays."""
 
     parts: list[Rendered]
+    pages: list[tuple[int | None, ...]]
+    """Where each page of each part lands in the book (``anchors.book_pages``)."""
     placements: dict[str, Placement]
     overlays: tuple[tuple[Path, tuple[int, ...]], ...]
     """Page-number overlay PDFs, each with the book page each of its pages goes over."""
@@ -84,7 +88,7 @@ def render_book(pool: Executor, theme: Theme, header, chunks: list[tuple], front
     overlays = _render_overlay(renderer, parts, numbers, folder)
     if cache.enabled:
         logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
-    return RenderedBook(parts, placed, overlays, folio.result())
+    return RenderedBook(parts, book_pages(parts), placed, overlays, folio.result())
 
 
 def _render_overlay(renderer: CachedRenderer, parts: list[Rendered], numbers: dict[str, str],
@@ -95,12 +99,11 @@ def _render_overlay(renderer: CachedRenderer, parts: list[Rendered], numbers: di
     nothing else runs beside, so a long one is shared among the workers.
     """
     by_page: dict[int, list] = {}
-    first = 0
-    for part in parts:
+    for part, places in zip(parts, book_pages(parts), strict=True):
         for slot in part.slots:
-            if slot.anchor in numbers:
-                by_page.setdefault(first + slot.page, []).append(slot)
-        first += part.page_count
+            index = places[slot.page]
+            if slot.anchor in numbers and index is not None:
+                by_page.setdefault(index, []).append(slot)
     targets = sorted(by_page)
     pieces = [tuple(targets[start:start + OVERLAY_PIECE]) for start in range(0, len(targets), OVERLAY_PIECE)]
     pending = [renderer.submit(Overlay(tuple((by_page[page][0].page_size,
@@ -126,13 +129,13 @@ class CachedRenderer:
     def submit(self, piece: Piece | Overlay, out: Path) -> Callable[[], Rendered]:
         """Start rendering ``piece`` into ``out``; call the result to wait for it."""
         self.asked += 1
-        entry = cache_key("pdf-part", self.fingerprint, _content(piece)) if self.cache.enabled else ""
+        entry = cache_key(PART_KEY, self.fingerprint, _content(piece)) if self.cache.enabled else ""
         stored = self.cache.get_object("pdf-parts", entry) if entry else None
         if stored is not None:
             self.hits += 1
-            data, page_count, placed, slots = stored
+            data, *rendered = stored
             out.write_bytes(data)
-            return lambda: Rendered(out, page_count, placed, slots)
+            return lambda: Rendered(out, *rendered)
         if isinstance(piece, Overlay):
             future = self.pool.submit(render_overlay, piece, out)
         else:
@@ -141,8 +144,8 @@ class CachedRenderer:
         def result() -> Rendered:
             rendered = future.result()
             if entry:
-                self.cache.put_object("pdf-parts", entry,
-                                      (out.read_bytes(), rendered.page_count, rendered.anchors, rendered.slots))
+                self.cache.put_object("pdf-parts", entry, (out.read_bytes(), rendered.page_count, rendered.anchors,
+                                                           rendered.slots, rendered.blank, rendered.recto))
             return rendered
 
         return result

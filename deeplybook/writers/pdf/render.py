@@ -18,7 +18,7 @@ from ...bookplan import TITLE_ANCHOR, is_book_href, link_target
 from ...errors import ThemeError
 from ...model import Image
 from ...themes import Theme
-from .anchors import SLOT_ATTRIBUTE, Rendered, landed, slots_of
+from .anchors import SLOT_ATTRIBUTE, Rendered, landed, sides, slots_of
 from .engine import TAGGED, FileFetcher, font_config, stylesheets, write
 from .plan import Piece
 
@@ -52,8 +52,10 @@ def render(piece: Piece, out: Path) -> Rendered:
     _point_inside(document, piece)
     slots = tuple(slots_of(document, piece.theme)) if not piece.one_document and SLOT_ATTRIBUTE in html else ()
     anchors = landed(document, piece.anchors | {TITLE_ANCHOR})
+    # One document's sides are the book's; a part's are set right when merging.
+    blank, recto = ((), ()) if piece.one_document else sides(document)
     write(document, out, **(TAGGED if piece.tagged else {}))
-    return Rendered(out, len(document.pages), anchors, slots)
+    return Rendered(out, len(document.pages), anchors, slots, blank, recto)
 
 
 def _point_inside(document, piece: Piece) -> None:
@@ -131,4 +133,3 @@ def page_number(anchor: str, piece: Piece) -> Markup:
 @lru_cache(maxsize=4)
 def _environment(theme: Theme) -> jinja2.Environment:
     return theme.environment()
-
