@@ -84,7 +84,7 @@ def write_spread(plan: BookPlan, theme: Theme, book: str | os.PathLike[str], pat
     panel the book's trim size, with the bleed and marks ``options`` ask for.
     """
     try:
-        with pikepdf.open(book) as pdf:
+        with pikepdf.open(Path(book)) as pdf:
             pages = len(pdf.pages)
             box = pdf.pages[0].obj.get("/TrimBox", pdf.pages[0].mediabox)
             width_pt, height_pt = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
