@@ -40,7 +40,8 @@ from .words import Words, words_for
 MAX_DEPTH = 8
 
 #: Built-in themes registered as entry points: name -> ``module:function`` giving the folder.
-BUILTIN = {"default": "deeplybook.themes:default_folder"}
+BUILTIN = {"default": "deeplybook.themes:default_folder", "classic": "deeplybook.themes:classic_folder",
+           "deeply": "deeplybook.themes:deeply_folder", "large-print": "deeplybook.themes:large_print_folder"}
 #: Font files a theme may use, by suffix, with the media type an EPUB manifest gives them.
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 #: A ``@font-face`` rule (one holds no nested braces) and a ``url(...)`` in it.
@@ -405,6 +406,21 @@ def _find(name: str, roots: tuple[Path, ...], registered: dict[str, Path]) -> Pa
 def default_folder() -> Path:
     """The built-in ``default`` theme's folder (its ``deeplybook.themes`` entry point)."""
     return builtin_root() / "default"
+
+
+def classic_folder() -> Path:
+    """The built-in ``classic`` theme's folder (its entry point): a traditional book."""
+    return builtin_root() / "classic"
+
+
+def deeply_folder() -> Path:
+    """The built-in ``deeply`` theme's folder (its entry point): after the News Deeply sites."""
+    return builtin_root() / "deeply"
+
+
+def large_print_folder() -> Path:
+    """The built-in ``large-print`` theme's folder (its entry point): large type, strong contrast."""
+    return builtin_root() / "large-print"
 
 
 def registered() -> dict[str, Path]:

@@ -1,5 +1,9 @@
 """Golden output: a small book's EPUB pages and PDF outline and text, held in tests/golden/ so a change shows as a diff.
 
+The default theme's copies are in tests/golden/water; each other built-in theme keeps
+its EPUB's contents, an article, an interview and its stylesheet in tests/golden/<theme>
+(EPUB only: their PDFs differ from the default's in type, which the text does not show).
+
 Regenerate after an intended change, then review ``git diff tests/golden``:
 
     DEEPLYBOOK_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
@@ -26,6 +30,8 @@ import deeplybook
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden" / "water"
+#: The built-in themes besides the default, each with golden copies of its own.
+THEMES = ("classic", "deeply", "large-print")
 UPDATE = os.environ.get("DEEPLYBOOK_UPDATE_GOLDEN") == "1"
 REGENERATE = "DEEPLYBOOK_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py"
 
@@ -45,18 +51,35 @@ def _sample_mirror():
     return module
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory) -> dict[str, Path]:
-    """The invented "water" site as a book grouped by kind, with a contributors index, in both formats."""
-    folder = tmp_path_factory.mktemp("golden")
+def _build(folder: Path, theme: str = "default", formats: tuple[str, ...] = ("epub", "pdf")) -> dict[str, Path]:
+    """The invented "water" site as a book grouped by kind, with a contributors index."""
     with pytest.MonkeyPatch.context() as patch:
         # The fixed clock of conftest comes with each test, after a module's fixtures.
         patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         result = deeplybook.build(
-            [_sample_mirror().root()], folder / "water", title="Water", group_by=("kind",),
-            back_matter=("contributors",), identifier="urn:uuid:0b9f6a51-2c3d-4e5f-8a7b-9c0d1e2f3a4b",
+            [_sample_mirror().root()], folder / "water", title="Water", group_by=("kind",), theme=theme,
+            formats=formats, back_matter=("contributors",), identifier="urn:uuid:0b9f6a51-2c3d-4e5f-8a7b-9c0d1e2f3a4b",
             pdf_options={"jobs": 1}, cache=False)
     return result.outputs
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> dict[str, Path]:
+    """The water book in the default theme, in both formats."""
+    return _build(tmp_path_factory.mktemp("golden"))
+
+
+@pytest.fixture(scope="module")
+def themed(tmp_path_factory) -> Callable[[str], dict[str, Path]]:
+    """The water book's EPUB in a built-in theme, made once a theme."""
+    made: dict[str, dict[str, Path]] = {}
+
+    def get(theme: str) -> dict[str, Path]:
+        if theme not in made:
+            made[theme] = _build(tmp_path_factory.mktemp(f"golden-{theme}"), theme, ("epub",))
+        return made[theme]
+
+    return get
 
 
 def pretty_xml(data: bytes) -> str:
@@ -139,28 +162,56 @@ GOLDEN_FILES: dict[str, Callable[[dict[str, Path]], str]] = {
 }
 
 
-@pytest.mark.parametrize("name", GOLDEN_FILES)
-def test_the_book_matches_its_golden_copy(book, name):
-    actual = GOLDEN_FILES[name](book)
-    golden = GOLDEN / name
+#: What each other built-in theme keeps: the contents, an article, an interview and the stylesheet its theme made.
+THEME_FILES: dict[str, Callable[[dict[str, Path]], str]] = {
+    **{name: (lambda outputs, name=name: epub_page(outputs["epub"], name))
+       for name in ("nav.xhtml", "dams-on-the-river.xhtml", "a-talk-with-a-hydrologist.xhtml")},
+    "book.css": lambda outputs: epub_file(outputs["epub"], "style/book.css"),
+}
+
+
+def epub_file(epub: Path, name: str) -> str:
+    """The text of ``EPUB/name`` as it is."""
+    with zipfile.ZipFile(epub) as archive:
+        return archive.read(f"EPUB/{name}").decode("utf-8")
+
+
+def compare(actual: str, golden: Path) -> None:
+    """Fail with a unified diff when ``actual`` is not the text of ``golden``; write it instead when updating."""
     if UPDATE:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(actual, "utf-8")
         return
     expected = golden.read_text("utf-8") if golden.exists() else ""
     if actual != expected:
+        where = golden.relative_to(HERE.parent)
         diff = difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-                                    f"tests/golden/water/{name} (golden)", f"{name} (this build)")
-        pytest.fail(f"{name} differs from its golden copy:\n{''.join(diff)}\n"
+                                    f"{where} (golden)", f"{golden.name} (this build)")
+        pytest.fail(f"{where} differs from its golden copy:\n{''.join(diff)}\n"
                     f"If the change is intended, regenerate with `{REGENERATE}` and review the diff.",
                     pytrace=False)
 
 
-def test_the_golden_folder_holds_only_what_the_test_compares():
+@pytest.mark.parametrize("name", GOLDEN_FILES)
+def test_the_book_matches_its_golden_copy(book, name):
+    compare(GOLDEN_FILES[name](book), GOLDEN / name)
+
+
+@pytest.mark.parametrize("name", THEME_FILES)
+@pytest.mark.parametrize("theme", THEMES)
+def test_each_built_in_theme_matches_its_golden_copy(themed, theme, name):
+    compare(THEME_FILES[name](themed(theme)), HERE / "golden" / theme / name)
+
+
+@pytest.mark.parametrize(("folder", "names"), [(GOLDEN, GOLDEN_FILES), *((HERE / "golden" / t, THEME_FILES)
+                                                                         for t in THEMES)],
+                         ids=["water", *THEMES])
+def test_the_golden_folder_holds_only_what_the_test_compares(folder, names):
     if UPDATE:
-        for stale in set(p.name for p in GOLDEN.iterdir()) - set(GOLDEN_FILES):
-            (GOLDEN / stale).unlink()
-    assert sorted(p.name for p in GOLDEN.iterdir()) == sorted(GOLDEN_FILES)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in set(p.name for p in folder.iterdir()) - set(names):
+            (folder / stale).unlink()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)
 
 
 def test_the_golden_book_is_sound(book, epubcheck):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 import zipfile
 from pathlib import Path
@@ -20,7 +21,7 @@ from deeplybook import cli, config, edition, sanitize
 from deeplybook.errors import DeeplybookError
 from deeplybook.model import Figure, Heading, Image, Paragraph
 from deeplybook.sample import sample_path
-from deeplybook.themes import builtin_root
+from deeplybook.themes import builtin_root, load
 from deeplybook.writers.epub import write_epub
 from deeplybook.writers.pdf import write_pdf
 
@@ -97,6 +98,30 @@ def test_every_text_colour_in_the_built_in_themes_meets_aa(css):
     colours = list(text_colours(css.read_text(encoding="utf-8"), css.name))
     low = [f"{place}: {contrast(fg, bg):.2f}:1" for place, fg, bg in colours if contrast(fg, bg) < MIN_CONTRAST]
     assert low == [], "text below 4.5:1 against its background:\n" + "\n".join(low)
+
+
+#: WCAG 2.1 AAA contrast (1.4.6), which the large-print theme promises for all its text.
+LARGE_PRINT_CONTRAST = 7.0
+
+
+@pytest.mark.parametrize("css", sorted((builtin_root() / "large-print" / "css").glob("*.css")), ids=lambda p: p.name)
+def test_every_text_colour_of_the_large_print_theme_meets_aaa(css):
+    colours = list(text_colours(css.read_text(encoding="utf-8"), css.name))
+    assert colours, "the large-print theme sets its own text colours"
+    low = [f"{place}: {contrast(fg, bg):.2f}:1" for place, fg, bg in colours if contrast(fg, bg) < LARGE_PRINT_CONTRAST]
+    assert low == [], "large-print text below 7:1 against its background:\n" + "\n".join(low)
+
+
+@pytest.mark.parametrize("fmt", ["epub", "pdf"])
+def test_no_colour_the_large_print_theme_inherits_falls_below_aaa(fmt):
+    # The default theme's rules come first in the book's stylesheet: each selector's last colour is the one shown.
+    theme = load("large-print")
+    shown = {}
+    for place, fg, bg in text_colours(theme.css("common.css") + "\n" + theme.css(f"{fmt}.css"), fmt):
+        shown[re.sub(r" \(line \d+\)$", "", place)] = (place, fg, bg)
+    low = [f"{place}: {contrast(fg, bg):.2f}:1" for place, fg, bg in shown.values()
+           if contrast(fg, bg) < LARGE_PRINT_CONTRAST]
+    assert low == [], "large-print text below 7:1 against its background:\n" + "\n".join(low)
 
 
 # --- The EPUB's structure: headings, roles, text alternatives -------------------------------------
