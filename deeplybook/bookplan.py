@@ -10,7 +10,7 @@ and ``target`` tells a one-file writer which anchor such a link goes to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Collection
 
@@ -19,11 +19,15 @@ from .cover import date_span
 from .model import Article, Edition, Section, TocEntry
 
 #: Page roles, in the order they come in a book.
-COVER, TITLE, CONTENTS, FOREWORD, SECTION, ARTICLE, INDEX = (
-    "cover", "title", "contents", "foreword", "section", "article", "index")
+COVER, TITLE, IMPRINT, CONTENTS, FOREWORD, SECTION, ARTICLE, INDEX = (
+    "cover", "title", "imprint", "contents", "foreword", "section", "article", "index")
 
+#: The anchor of the cover (its file is ``cover.xhtml``).
+COVER_ANCHOR = "cover"
 #: The anchor of the title page (its file is ``title.xhtml``).
 TITLE_ANCHOR = "title-page"
+#: The anchor of the imprint, the copyright page behind the title page (its file is ``imprint.xhtml``).
+IMPRINT_ANCHOR = "imprint-page"
 #: The anchor of the contents (its file is the EPUB's navigation document).
 CONTENTS_ANCHOR = "contents"
 
@@ -33,7 +37,8 @@ class Page:
     """One page of the book (or the run of pages one article takes), in reading order."""
 
     role: str
-    """What the page is: ``cover``, ``title``, ``contents``, ``foreword``, ``section``, ``article`` or ``index``."""
+    """What the page is: ``cover``, ``title``, ``imprint``, ``contents``, ``foreword``, ``section``, ``article``
+    or ``index``."""
     anchor: str
     """Its id in a one-file book (``section-001``, the article's slug, ``index-topics``)."""
     href: str
@@ -41,7 +46,7 @@ class Page:
     title: str
     """The heading it is listed under."""
     level: int = 0
-    """Its depth in the contents tree: 1 at the top; 0 for the cover, title page and contents."""
+    """Its depth in the contents tree: 1 at the top; 0 for the cover, title page, imprint and contents."""
     article: Article | None = None
     """The article, on an ``article`` page."""
     count: int = 0
@@ -66,6 +71,8 @@ class BookPlan:
     """The years the articles cover ("2013–2018"), or empty when none is dated."""
     sites: tuple[str, ...]
     """The sites the articles come from, sorted."""
+    toc_depth: int | None = None
+    """How many levels of ``toc`` the Contents page lists (1: the top level only); all when ``None``."""
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -76,6 +83,15 @@ class BookPlan:
     def anchors(self) -> frozenset[str]:
         """The anchor of every page: what an in-book link may point at."""
         return frozenset(page.anchor for page in self.pages)
+
+    @cached_property
+    def contents(self) -> tuple[TocEntry, ...]:
+        """The contents tree cut to ``toc_depth`` levels: what the Contents page lists.
+
+        ``toc`` stays whole for what a reader navigates by rather than reads, such as
+        the PDF's bookmarks.
+        """
+        return cut(self.toc, self.toc_depth)
 
     def having(self, *roles: str) -> tuple[Page, ...]:
         """The pages of the given roles, in reading order."""
@@ -89,6 +105,15 @@ class BookPlan:
     def target(self, href: str) -> str | None:
         """The anchor an in-book href leads to; ``None`` if no page of this book has it (see ``link_target``)."""
         return link_target(href, self.anchors)
+
+
+def cut(entries: tuple[TocEntry, ...], depth: int | None) -> tuple[TocEntry, ...]:
+    """The contents tree ``entries`` down to ``depth`` levels (1: the top level only); whole when ``None``."""
+    if depth is None:
+        return entries
+    if depth <= 1:
+        return tuple(replace(entry, children=()) for entry in entries)
+    return tuple(replace(entry, children=cut(entry.children, depth - 1)) for entry in entries)
 
 
 def is_book_href(href: str) -> bool:
@@ -112,12 +137,16 @@ def link_target(href: str, anchors: Collection[str]) -> str | None:
     return None
 
 
-def plan(edition: Edition) -> BookPlan:
-    """The plan of ``edition``'s book: cover, title page, contents, foreword, sections and articles, indexes."""
+def plan(edition: Edition, *, toc_depth: int | None = None) -> BookPlan:
+    """The plan of ``edition``'s book: cover, title page, imprint, contents, foreword, sections and articles, indexes.
+
+    ``toc_depth`` is how many levels the Contents page lists (all when ``None``).
+    """
     articles = edition.articles
     dates = [a.date for a in articles if a.date]
-    pages = [Page(COVER, "cover", "cover.xhtml", edition.title),
+    pages = [Page(COVER, COVER_ANCHOR, "cover.xhtml", edition.title),
              Page(TITLE, TITLE_ANCHOR, "title.xhtml", edition.title),
+             Page(IMPRINT, IMPRINT_ANCHOR, "imprint.xhtml", "Imprint"),
              Page(CONTENTS, CONTENTS_ANCHOR, "nav.xhtml", "Contents")]
     if edition.foreword:
         pages.append(Page(FOREWORD, toc.FOREWORD, f"{toc.FOREWORD}.xhtml", "Foreword", level=1))
@@ -128,7 +157,7 @@ def plan(edition: Edition) -> BookPlan:
                           entries=getattr(indices, kind)(edition)))
     return BookPlan(edition, tuple(pages), toc.build(edition),
                     date_span(min(dates, default=None), max(dates, default=None)),
-                    tuple(sorted({a.site for a in articles if a.site})))
+                    tuple(sorted({a.site for a in articles if a.site})), toc_depth)
 
 
 def _body(edition: Edition) -> list[Page]:

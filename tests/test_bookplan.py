@@ -20,7 +20,8 @@ def grouped_book():
 def test_pages_come_in_reading_order_with_their_depth_in_the_contents():
     book = plan(grouped_book())
     assert [(p.role, p.anchor, p.level) for p in book.pages] == [
-        ("cover", "cover", 0), ("title", "title-page", 0), ("contents", "contents", 0), ("foreword", "foreword", 1),
+        ("cover", "cover", 0), ("title", "title-page", 0), ("imprint", "imprint-page", 0), ("contents", "contents", 0),
+        ("foreword", "foreword", 1),
         ("section", "section-001", 1), ("section", "section-002", 2), ("article", "story-1", 3),
         ("section", "section-003", 1), ("section", "section-004", 2), ("article", "story-2", 3),
         ("section", "section-005", 2), ("article", "story-3", 3),
@@ -56,9 +57,9 @@ def test_the_indexes_are_made_once_in_the_plan():
     assert [a.slug for a in book.having(INDEX)[1].entries] == ["story-1", "story-2", "story-3"]
 
 
-def test_a_book_without_sections_or_matter_is_cover_title_contents_and_articles():
+def test_a_book_without_sections_or_matter_is_cover_title_imprint_contents_and_articles():
     book = plan(edition_module.make([article(2), article(1)], title="Flat"))
-    assert [p.role for p in book.pages] == ["cover", "title", "contents", "article", "article"]
+    assert [p.role for p in book.pages] == ["cover", "title", "imprint", "contents", "article", "article"]
     assert [a.slug for a in book.articles] == ["story-1", "story-2"]
     assert book.span == "2017" and book.sites == ("Syria Deeply",)
 
@@ -72,3 +73,19 @@ def test_a_link_between_pages_resolves_to_the_anchor_it_names():
     for address in ("https://example.org/story-1.xhtml", "../story-1.xhtml", "story-1.html", "#story-1",
                     "story-1.xhtml?x=1"):
         assert not is_book_href(address) and link_target(address, anchors) is None, address
+
+
+def _depth(entries):
+    return 1 + max((_depth(e.children) for e in entries), default=0) if entries else 0
+
+
+def test_the_contents_page_lists_as_many_levels_as_asked_and_the_tree_stays_whole():
+    whole = plan(grouped_book())
+    assert whole.contents == whole.toc and _depth(whole.toc) == 3
+    top = plan(grouped_book(), toc_depth=1)
+    assert [(e.title, e.children) for e in top.contents] == [
+        ("Foreword", ()), ("2016", ()), ("2017", ()), ("Topics", ()), ("Sources", ())]
+    two = plan(grouped_book(), toc_depth=2)
+    assert _depth(two.contents) == 2
+    assert [c.title for c in two.contents[2].children] == ["March 2017", "May 2017"]
+    assert top.toc == whole.toc  # bookmarks and navigation keep every level

@@ -92,6 +92,7 @@ def test_selection_and_output_fields(folder):
         [output]
         formats = "pdf"
         chunk_size = 50
+        toc_depth = 2
     """)
     edition = config.load(path)
     assert edition.book.creators == (Creator("Plain Name", "editor"), Creator("A Translator", "translator"))
@@ -106,7 +107,7 @@ def test_selection_and_output_fields(folder):
     assert edition.volumes.max_articles == 2 and not edition.volumes.by_year
     assert edition.front.cover == folder / "cover.png"
     assert edition.output.stem_path == folder / "build" / "deir-ezzor"
-    assert (edition.output.formats, edition.output.chunk_size) == (("pdf",), 50)
+    assert (edition.output.formats, edition.output.chunk_size, edition.output.toc_depth) == (("pdf",), 50, 2)
 
 
 def test_every_problem_is_reported_at_once_with_key_and_line(folder):
@@ -140,6 +141,7 @@ def test_every_problem_is_reported_at_once_with_key_and_line(folder):
         [output]
         formats = ["epub", "mobi"]
         theme = "no-such-theme"
+        toc_depth = 0
     """)
     with pytest.raises(ConfigError) as caught:
         config.load(path)
@@ -159,6 +161,7 @@ def test_every_problem_is_reported_at_once_with_key_and_line(folder):
         "line 25: back.indexes: 'places' is not one of contributors, topics, sources",
         "line 28: output.formats: 'mobi' is not one of epub, pdf",
         "line 29: output.theme: no theme called 'no-such-theme'",
+        "line 30: output.toc_depth: must be a whole number from 1, not 0",
     ]
     assert len(problems) == len(expected)
     for problem, start in zip(problems, expected):

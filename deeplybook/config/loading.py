@@ -313,4 +313,5 @@ class _Checker:
         chunk_size = g(t, "output.chunk_size", positive)
         jobs = g(t, "output.jobs", positive)
         pdf_tagged = g(t, "output.pdf_tagged", boolean, False)
-        return Output(folder, stem, formats, theme, chunk_size, jobs, pdf_tagged)
+        toc_depth = g(t, "output.toc_depth", positive)
+        return Output(folder, stem, formats, theme, chunk_size, jobs, pdf_tagged, toc_depth)

@@ -28,7 +28,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "front": ("cover", "foreword", "imprint"),
     "front.imprint": ("source", "mirrored", "count", "built"),
     "back": ("indexes",),
-    "output": ("folder", "stem", "formats", "theme", "chunk_size", "jobs", "pdf_tagged"),
+    "output": ("folder", "stem", "formats", "theme", "chunk_size", "jobs", "pdf_tagged", "toc_depth"),
 }
 
 
@@ -141,6 +141,8 @@ class Output:
     """Processes rendering the PDF; all cores when ``None``."""
     pdf_tagged: bool = False
     """A tagged PDF (PDF/UA-1), rendered as one document."""
+    toc_depth: int | None = None
+    """Levels of the contents tree the Contents page lists (1: the top level only); all when ``None``."""
 
     @property
     def stem_path(self) -> Path:

@@ -72,6 +72,7 @@ formats = ["epub", "pdf"]
 theme = "default"
 # chunk_size = 200               # articles per PDF render chunk
 # pdf_tagged = true              # a tagged PDF (PDF/UA-1) for screen readers, rendered in one piece
+# toc_depth = 1                  # levels the Contents page lists (1: sections only); default: all
 '''
 
 

@@ -28,9 +28,9 @@ from PIL import UnidentifiedImageError
 
 from .. import indices
 from .. import toc as toc_module
-from ..bookplan import ARTICLE, CONTENTS, COVER, FOREWORD, INDEX, SECTION, TITLE, BookPlan, Page
+from ..bookplan import ARTICLE, CONTENTS, COVER, FOREWORD, IMPRINT, INDEX, SECTION, TITLE, BookPlan, Page
 from ..bookplan import plan as plan_book
-from ..cover import make_cover
+from ..cover import faces_from_css, make_cover
 from ..errors import WriteError
 from ..log import logger, warn
 from ..model import Article, Edition, Figure, Image, TocEntry
@@ -90,7 +90,7 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     stylesheet = theme.placed_fonts(theme.css("common.css") + "\n" + theme.css("epub.css"), _FontShelf(book).href)
     css = epub.EpubItem(uid="style", file_name=_STYLESHEET, media_type="text/css", content=stylesheet.encode())
     book.add_item(css)
-    cover_name, cover = _cover(edition, plan.span)
+    cover_name, cover = _cover(edition, plan.span, theme)
     book.set_cover(cover_name, cover, create_page=False)
 
     images = _ImageShelf(book)
@@ -117,7 +117,9 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
             spine.append(page(planned, "epub/cover.xhtml", cover_src=cover_name,
                               cover_alt=_cover_alt(edition, plan.span)))
         elif planned.role == TITLE:
-            spine.append(page(planned, "epub/title.xhtml", span=plan.span, articles_count=len(articles),
+            spine.append(page(planned, "epub/title.xhtml", span=plan.span))
+        elif planned.role == IMPRINT:
+            spine.append(page(planned, "epub/imprint.xhtml", span=plan.span, articles_count=len(articles),
                               sites=list(plan.sites), built=built))
         elif planned.role == FOREWORD:
             spine.append(page(planned, "epub/matter.xhtml", title=planned.title, include_name="foreword.html"))
@@ -129,9 +131,11 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
         elif planned.role == INDEX:
             spine.append(page(planned, "epub/matter.xhtml", kind=planned.index, title=planned.title,
                               entries=planned.entries, include_name="index.html"))
-    nav.content = _nav(edition, plan.toc, _landmarks(edition, plan.body_start.href))
+    # The contents page and the reading system's contents menu are one document: both follow toc_depth.
+    nav.content = _nav(edition, plan.contents, {p.href for p in plan.having(SECTION)},
+                       _landmarks(edition, plan.body_start.href))
     _accessibility(book, edition, _census(edition, images), hazards_known=not _MOTION.search(stylesheet))
-    book.toc = _ebooklib_toc(plan.toc)
+    book.toc = _ebooklib_toc(plan.contents)
     book.add_item(epub.EpubNcx())
     book.spine = spine
     book.guide = []
@@ -157,6 +161,10 @@ def _metadata(book: epub.EpubBook, edition: Edition, articles: tuple[Article, ..
     if creators:
         for n, creator in enumerate(creators, 1):
             book.add_author(creator.name, role=RELATORS.get(creator.role, "ctb"), uid=f"creator{n}")
+    elif edition.publisher:
+        # A book of many hands is the publisher's: a store lists it under that name,
+        # never under whichever article authors came first.
+        book.add_author(edition.publisher, role="pbl", uid="creator1")
     if edition.publisher:
         book.add_metadata("DC", "publisher", edition.publisher)
     book.add_metadata("DC", "date", (edition.date or built).strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -257,8 +265,14 @@ def _landmarks(edition: Edition, body_start: str) -> list[tuple[str, str, str]]:
     return marks
 
 
-def _nav(edition: Edition, toc: tuple[TocEntry, ...], landmarks: list[tuple[str, str, str]]) -> bytes:
-    """The navigation document: the contents as the book's Contents page, and hidden landmarks."""
+def _nav(edition: Edition, toc: tuple[TocEntry, ...], sections: set[str],
+         landmarks: list[tuple[str, str, str]]) -> bytes:
+    """The navigation document: the contents as the book's Contents page, and hidden landmarks.
+
+    The entries carry the classes the theme styles the PDF's contents by (``toc-list``,
+    ``toc-depth-N``, ``toc-entry``, ``toc-group`` for an entry with others under it,
+    ``toc-section`` for a section's title, which ``sections`` holds the hrefs of).
+    """
     x = lambda tag: f"{{{_XHTML}}}{tag}"  # noqa: E731
     html = etree.Element(x("html"), nsmap={None: _XHTML, "epub": _OPS})
     html.set("lang", edition.language)
@@ -267,18 +281,20 @@ def _nav(edition: Edition, toc: tuple[TocEntry, ...], landmarks: list[tuple[str,
     etree.SubElement(head, x("title")).text = "Contents"
     etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=_STYLESHEET)
     body = etree.SubElement(html, x("body"))
-    contents = etree.SubElement(body, x("nav"), {f"{{{_OPS}}}type": "toc", "id": "toc", "role": "doc-toc"})
-    etree.SubElement(contents, x("h1"), {"class": "matter-title"}).text = "Contents"
+    contents = etree.SubElement(body, x("nav"), {f"{{{_OPS}}}type": "toc", "id": "toc", "role": "doc-toc",
+                                                 "class": "contents"})
+    etree.SubElement(contents, x("h1"), {"class": "matter-title contents-title"}).text = "Contents"
 
-    def entries(parent: etree._Element, items: tuple[TocEntry, ...]) -> None:
-        ol = etree.SubElement(parent, x("ol"))
+    def entries(parent: etree._Element, items: tuple[TocEntry, ...], depth: int) -> None:
+        ol = etree.SubElement(parent, x("ol"), {"class": f"toc-list toc-depth-{depth}"})
         for entry in items:
-            li = etree.SubElement(ol, x("li"))
-            etree.SubElement(li, x("a"), href=entry.href).text = entry.title
+            kinds = ["toc-entry"] + ["toc-group"] * bool(entry.children) + ["toc-section"] * (entry.href in sections)
+            li = etree.SubElement(ol, x("li"), {"class": " ".join(kinds)})
+            etree.SubElement(li, x("a"), {"class": "toc-line", "href": entry.href}).text = entry.title
             if entry.children:
-                entries(li, entry.children)
+                entries(li, entry.children, depth + 1)
 
-    entries(contents, toc)
+    entries(contents, toc, 1)
     marks = etree.SubElement(body, x("nav"), {f"{{{_OPS}}}type": "landmarks", "hidden": "hidden",
                                               "aria-labelledby": "landmarks-title"})
     etree.SubElement(marks, x("h2"), id="landmarks-title").text = "Landmarks"
@@ -288,10 +304,11 @@ def _nav(edition: Edition, toc: tuple[TocEntry, ...], landmarks: list[tuple[str,
     return etree.tostring(html, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>", pretty_print=True)
 
 
-def _cover(edition: Edition, span: str) -> tuple[str, bytes]:
-    """The cover's file name and bytes: the edition's own picture, or a generated one."""
+def _cover(edition: Edition, span: str, theme: Theme) -> tuple[str, bytes]:
+    """The cover's file name and bytes: the edition's own picture, or one made in the theme's fonts."""
     if not edition.cover:
-        return "images/cover.png", make_cover(edition.title, edition.subtitle, span, edition.publisher)
+        faces = faces_from_css(theme.css("common.css") + "\n" + theme.css("epub.css"), theme.font)
+        return "images/cover.png", make_cover(edition.title, edition.subtitle, span, edition.publisher, faces=faces)
     try:
         data = Path(edition.cover).read_bytes()
         with PILImage.open(io.BytesIO(data)) as picture:

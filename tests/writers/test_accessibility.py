@@ -346,7 +346,7 @@ def test_a_tagged_pdf_has_a_structure_tree_language_and_alt_text(tmp_path):
         elements = _struct_elements(root.StructTreeRoot.K)
         kinds = [str(e.S) for e in elements]
         figures = [e for e in elements if e.S == "/Figure"]
-        assert len(figures) == 1 and str(figures[0].Alt) == "A red field."
+        assert [str(figure.Alt) for figure in figures] == ["Cover: Tagged", "A red field."]
         assert {"/H1", "/H2", "/H3", "/P", "/L", "/Link"} <= set(kinds)
         levels = [int(kind[2]) for kind in kinds if len(kind) == 3 and kind.startswith("/H")]
         assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))

@@ -326,11 +326,13 @@ def test_metadata_names_the_book_its_makers_language_and_fixed_date(books, name)
     assert info["/CreationDate"].startswith("D:20231114221320")
 
 
-def test_title_page_carries_the_edition(books):
-    title_page = " ".join(lines(PdfReader(books["chunks-2"]).pages[0]))
-    for text in ("Deeply Invented", "Stories for the tests", "Nour Editor", "Sam Compiler, compiler",
-                 "Test Press", "14 November 2023"):
+def test_title_page_and_imprint_carry_the_edition(books):
+    reader = PdfReader(books["chunks-2"])
+    title_page, imprint = (" ".join(lines(reader.pages[n])) for n in (1, 2))  # the cover is the first page
+    for text in ("Deeply Invented", "Stories for the tests", "Nour Editor", "Sam Compiler, compiler", "Test Press"):
         assert text in title_page
+    for text in ("Published by Test Press.", "Made with deeplybook on 14 November 2023."):
+        assert text in imprint
 
 
 def test_same_input_gives_byte_identical_books(books):
@@ -339,12 +341,13 @@ def test_same_input_gives_byte_identical_books(books):
     assert first == books["chunks-2-serial"].read_bytes(), "the number of workers must not show in the book"
 
 
-def test_article_authors_stand_in_for_missing_creators(tmp_path):
+def test_no_article_author_stands_in_for_missing_creators(tmp_path):
+    # A book of many hands is not by its first bylines: without creators or publisher the PDF names no author.
     edition = Edition(title="No editors", sections=(Section("", articles=(
         story("only-story", "Only story", 1, paragraphs=2),)),))
     reader = PdfReader(write_pdf(edition, tmp_path / "book.pdf", jobs=1))
-    assert reader.metadata.author == "Rima Haddad"
-    assert outline(reader) == [(0, "Only story", 2)]
+    assert reader.metadata.author is None
+    assert outline(reader) == [(0, "Only story", 4)]  # after cover, title page, imprint and contents
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -390,7 +393,7 @@ def test_pictures_of_the_archive_are_embedded(tmp_path):
         Article(**{**{f: getattr(article, f) for f in ("title", "body", "dek", "slug")}, "lead": lead}),)),))
 
     reader = PdfReader(write_pdf(edition, tmp_path / "book.pdf", jobs=1))
-    start = reader.pages[2]
+    start = reader.pages[4]  # after the cover, title page, imprint and contents
     images = [obj.get_object() for obj in start["/Resources"]["/XObject"].values()
               if obj.get_object().get("/Subtype") == "/Image"]
     assert [(image["/Width"], image["/Height"]) for image in images] == [(60, 40)]
@@ -416,7 +419,7 @@ def test_pictures_sharper_than_print_needs_are_scaled_down(tmp_path):
         Article(**{**{f: getattr(article, f) for f in ("title", "body", "dek", "slug")}, "lead": lead}),)),))
 
     path = write_pdf(edition, tmp_path / "book.pdf", jobs=1)
-    start = PdfReader(path).pages[2]
+    start = PdfReader(path).pages[4]  # after the cover, title page, imprint and contents
     images = [obj.get_object() for obj in start["/Resources"]["/XObject"].values()
               if obj.get_object().get("/Subtype") == "/Image"]
     assert len(images) == 1

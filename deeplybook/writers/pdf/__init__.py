@@ -18,6 +18,8 @@ reference the tests hold the chunked book to, and the benchmark's baseline.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import time
 from importlib import metadata as package_metadata
@@ -25,10 +27,12 @@ from pathlib import Path
 
 import pikepdf
 import weasyprint
+from PIL import Image, UnidentifiedImageError
 
-from ...bookplan import ARTICLE, COVER, SECTION, TITLE_ANCHOR, BookPlan
+from ...bookplan import ARTICLE, COVER, IMPRINT, SECTION, TITLE, BookPlan
 from ...bookplan import plan as plan_book
-from ...cache import DISABLED, Cache
+from ...cache import DISABLED, Cache, default_root
+from ...cover import A5_SIZE, faces_from_css, make_cover
 from ...errors import WriteError
 from ...log import logger
 from ...model import Edition
@@ -36,13 +40,14 @@ from ...output import atomic_path, build_time, scratch_folder
 from ...themes import Theme, load
 from .merge import Metadata, merge
 from .parallel import executor, render_book, start_workers, theme_fingerprint
-from .plan import Piece, automatic_chunk_size, back_matter, bare, body, chunks_of, front_matter
+from .plan import CoverPicture, Piece, automatic_chunk_size, back_matter, bare, body, chunks_of, front_matter
 from .render import render
 
 __all__ = ["automatic_chunk_size", "chunks_of", "start_workers", "theme_fingerprint", "write_pdf"]
 
-#: How many article authors the PDF metadata lists when the edition names no creator.
-MAX_METADATA_AUTHORS = 12
+#: Pages that carry no folio: the cover, the title page and its imprint, the section openers
+#: and the page each article opens on (the theme's ``@page :nth(1 of article)`` in one document).
+UNNUMBERED = (COVER, TITLE, IMPRINT, SECTION, ARTICLE)
 
 
 def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Theme = "default",
@@ -83,19 +88,18 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
         raise WriteError(f"jobs must be at least 1, not {jobs}", path)
 
     made = build_time()
-    # The PDF has no cover page (yet): nothing may link to one.
-    anchors = frozenset(page.anchor for page in plan.pages if page.role != COVER)
-    # The title page prints the day only; keeping the time out lets a rebuild reuse it.
-    front = front_matter(plan, made.replace(hour=0, minute=0, second=0, microsecond=0))
-    with atomic_path(path) as temp:
+    anchors = plan.anchors
+    with atomic_path(path) as temp, scratch_folder(path) as folder:
+        # The imprint prints the day only; keeping the time out lets a rebuild reuse the front matter.
+        front = front_matter(plan, made.replace(hour=0, minute=0, second=0, microsecond=0),
+                             _cover(theme, plan, folder))
         if one_document or tagged:
             render(Piece(theme, bare(edition), body(plan), front, anchors, True, _meta(edition, made),
                          back_matter(plan), tagged=tagged), temp)
         else:
-            with scratch_folder(path) as folder:
-                _write_chunked(theme, plan, front, anchors, _metadata(edition, made),
-                               size=chunk_size or automatic_chunk_size(len(plan.articles)),
-                               jobs=jobs or os.cpu_count() or 1, target=temp, folder=folder, cache=cache or DISABLED)
+            _write_chunked(theme, plan, front, anchors, _metadata(edition, made),
+                           size=chunk_size or automatic_chunk_size(len(plan.articles)),
+                           jobs=jobs or os.cpu_count() or 1, target=temp, folder=folder, cache=cache or DISABLED)
     logger.info("PDF written: %s", path)
     return Path(path)
 
@@ -121,10 +125,7 @@ def _write_chunked(theme: Theme, plan: BookPlan, front, anchors: frozenset[str],
                 len(chunks), size, book.parts[0].page_count, jobs, time.perf_counter() - started)
     # The workers are gone before merging: the merge is the one step whose
     # memory grows with the book, so it runs alone.
-    # The title page, the section openers and the page each article opens on carry no folio
-    # (the theme's `@page :nth(1 of article)` in one document).
-    unnumbered = {book.placements[anchor].page
-                  for anchor in (TITLE_ANCHOR, *(p.anchor for p in plan.having(SECTION, ARTICLE)))}
+    unnumbered = {book.placements[p.anchor].page for p in plan.having(*UNNUMBERED) if p.anchor in book.placements}
     started = time.perf_counter()
     merge([part.path for part in book.parts], target, bare=unnumbered, anchors=book.placements, toc=plan.toc,
           metadata=metadata, overlays=book.overlays, folio=book.folio, places=book.pages)
@@ -132,12 +133,53 @@ def _write_chunked(theme: Theme, plan: BookPlan, front, anchors: frozenset[str],
                 time.perf_counter() - started)
 
 
+def _cover(theme: Theme, plan: BookPlan, folder: Path) -> CoverPicture:
+    """The cover page's picture: the edition's own, or one made in the theme's fonts to the page's A5 shape."""
+    edition = plan.edition
+    if edition.cover:
+        try:
+            data = Path(edition.cover).read_bytes()
+            with Image.open(io.BytesIO(data)) as picture:
+                picture.verify()
+        except (OSError, UnidentifiedImageError) as exc:
+            raise WriteError(f"the cover image cannot be read: {exc}", edition.cover) from exc
+        return CoverPicture(hashlib.sha256(data).hexdigest(), False, str(Path(edition.cover).resolve()))
+    faces = faces_from_css(theme.css("common.css") + "\n" + theme.css("pdf.css"), theme.font)
+    data = make_cover(edition.title, edition.subtitle, plan.span, edition.publisher, faces=faces, size=A5_SIZE)
+    digest = hashlib.sha256(data).hexdigest()
+    return CoverPicture(digest, True, str(_cover_file(data, digest, folder)))
+
+
+def _cover_file(data: bytes, digest: str, scratch: Path) -> Path:
+    """A file holding the generated cover, at a place that depends on its content only.
+
+    WeasyPrint names a picture in the PDF by its address, so a cover in the build's
+    scratch folder (a new name each build) would make each build's bytes differ. It
+    is kept in the cache folder, named by its content, whether or not caching is on;
+    where that folder cannot be written, the scratch folder serves.
+    """
+    made = default_root() / "covers" / f"{digest}.png"
+    try:
+        if not (made.is_file() and made.read_bytes() == data):
+            made.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(made) as temp:
+                temp.write_bytes(data)
+        return made
+    except (OSError, WriteError):
+        made = scratch / "cover.png"
+        made.write_bytes(data)
+        return made
+
+
 def _authors(edition: Edition) -> list[str]:
-    """The edition's creators, else its articles' authors in order of first appearance."""
+    """Who the PDF names as its author: the edition's creators, else its publisher.
+
+    Never the articles' authors: a book of many hands is its editors' or its
+    publisher's, and the first dozen bylines credit a dozen people out of hundreds.
+    """
     if edition.creators:
         return [creator.name for creator in edition.creators]
-    seen = dict.fromkeys(name for article in edition.articles for name in article.authors)
-    return list(seen)[:MAX_METADATA_AUTHORS]
+    return [edition.publisher] if edition.publisher else []
 
 
 def _metadata(edition: Edition, made) -> Metadata:

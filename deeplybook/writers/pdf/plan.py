@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from ...bookplan import ARTICLE, INDEX, SECTION, BookPlan, Page
+from ...bookplan import ARTICLE, CONTENTS, COVER, IMPRINT, INDEX, SECTION, TITLE, BookPlan, Page
 from ...model import Article, Edition, TocEntry
 from ...themes import Theme
 
@@ -28,19 +28,39 @@ MAX_PAGES_PER_ARTICLE = 6
 
 
 @dataclass(frozen=True, slots=True)
+class CoverPicture:
+    """The picture the cover page shows, edge to edge."""
+
+    digest: str
+    """A hash of the picture's bytes: what a cached front matter is keyed by, not the file's place."""
+    generated: bool
+    """True for the typographic cover the writer made (the page's shape); False for the edition's own."""
+    path: str = field(default="", repr=False)
+    """The picture's file (a generated one is named by its content: see ``write_pdf``'s ``_cover_file``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class FrontMatter:
-    """What the title page and the contents need; the edition comes without its articles."""
+    """What the cover, title page, imprint and contents need; the edition comes without its articles."""
 
     edition: Edition
     """The edition's metadata; ``sections`` is emptied to keep the piece small to send."""
     toc: tuple[TocEntry, ...]
-    """The contents tree."""
+    """The contents tree as the Contents page lists it (cut to the edition's ``toc_depth``)."""
     article_count: int
     """How many articles the book holds."""
     span: str
     """The years the book covers ('2013–2018'), or empty."""
     made: dt.datetime
     """The build time printed in the imprint."""
+    pages: tuple[Page, ...] = ()
+    """The book plan's front pages in order: cover, title page, imprint, contents."""
+    cover: CoverPicture | None = None
+    """The cover's picture; no cover page without one."""
+    sites: tuple[str, ...] = ()
+    """The sites the articles come from, for the imprint."""
+    sections: frozenset[str] = frozenset()
+    """The anchors of the section openers: their contents entries are set apart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +98,11 @@ class Piece:
     """A tagged PDF (PDF/UA-1): structure tree, language, alt text; for the whole book in one document only."""
 
 
-def front_matter(plan: BookPlan, made: dt.datetime) -> FrontMatter:
-    """The title page's and contents' part of ``plan``, dated ``made``."""
-    return FrontMatter(bare(plan.edition), plan.toc, len(plan.articles), plan.span, made)
+def front_matter(plan: BookPlan, made: dt.datetime, cover: CoverPicture | None = None) -> FrontMatter:
+    """The front matter's part of ``plan`` (cover, title page, imprint, contents), dated ``made``."""
+    return FrontMatter(bare(plan.edition), plan.contents, len(plan.articles), plan.span, made,
+                       plan.having(COVER, TITLE, IMPRINT, CONTENTS), cover, plan.sites,
+                       frozenset(page.anchor for page in plan.having(SECTION)))
 
 
 def back_matter(plan: BookPlan) -> BackMatter | None:
