@@ -95,14 +95,23 @@ def _dedupe(articles: Iterable[Article]) -> list[Article]:
     return list(seen.values())
 
 
+#: The files and anchors of the book's own pages (``deeplybook.bookplan``, the EPUB's
+#: folders): an article whose slug would be one of them is named ``article-<slug>``.
+RESERVED_SLUGS = frozenset({"cover", "title", "title-page", "imprint", "nav", "contents", "toc", "foreword",
+                            "style", "images", "fonts"})
+RESERVED_PREFIXES = ("section-", "index-")
+
+
 def _name(articles: list[Article]) -> list[Article]:
     """Give every article a unique, safe slug (the slug names its file and anchor)."""
     taken: set[str] = set()
     named = []
     for article in articles:
         base = slugify(article.slug or article.title)
+        if base in RESERVED_SLUGS or base.startswith(RESERVED_PREFIXES):
+            base = f"article-{base}"
         slug, n = base, 2
-        while slug in taken or slug.startswith("section-"):
+        while slug in taken:
             slug, n = f"{base}-{n}", n + 1
         taken.add(slug)
         named.append(article if slug == article.slug else dataclasses.replace(article, slug=slug))

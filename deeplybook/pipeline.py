@@ -130,7 +130,8 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
     with remote.fetcher(config.sources.limits, cache) as fetch:
         planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache,
                                progress=progress, fetch=fetch)
-        return write_volumes(planned, theme, report=report, pdf_options=options, cache=cache, progress=progress)
+        return write_volumes(planned, theme, report=report, pdf_options=options, cache=cache, progress=progress,
+                             toc_depth=config.output.toc_depth)
 
 
 def plan_edition(config: EditionConfig, *, output: str | os.PathLike[str] | None = None,
@@ -176,8 +177,11 @@ def make_volumes(config: EditionConfig, articles: Sequence[Article], *,
 
 def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.ReadReport | None = None,
                   pdf_options: dict | None = None, cache: Cache | bool = False,
-                  progress: Progress | None = None) -> list[BuildResult]:
-    """Write each planned volume in each of its formats; the book plan is made once a volume, for every format."""
+                  progress: Progress | None = None, toc_depth: int | None = None) -> list[BuildResult]:
+    """Write each planned volume in each of its formats; the book plan is made once a volume, for every format.
+
+    ``toc_depth`` is how many levels the Contents pages list (all when ``None``).
+    """
     from . import writers
 
     report = report or readers.ReadReport()
@@ -185,7 +189,7 @@ def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.Re
     results: list[BuildResult] = []
     done = 0
     for volume in planned:
-        book = bookplan.plan(volume.edition)
+        book = bookplan.plan(volume.edition, toc_depth=toc_depth)
         result = BuildResult(volume.edition, report=report)
         for fmt, path in volume.targets.items():
             options = {"cache": as_cache(cache), **(pdf_options or {})} if fmt == "pdf" else {}

@@ -84,3 +84,13 @@ def test_identifier_is_stable_and_depends_on_content():
     assert one == edition.make([article(2), article(1)], title="T").identifier
     assert one != edition.make([article(1)], title="T").identifier
     assert one.startswith("urn:uuid:")
+
+
+def test_an_article_never_takes_the_name_of_one_of_the_books_own_pages():
+    titles = ["Section 5", "Cover", "Contents", "Index: Topics", "Imprint", "Foreword", "Section 5"]
+    made = edition.make([article(n, title=title, slug="", url=f"https://news.example/{n}")
+                         for n, title in enumerate(titles, 1)], title="Book",
+                        order="title")
+    assert sorted(a.slug for a in made.articles) == [
+        "article-contents", "article-cover", "article-foreword", "article-imprint", "article-index-topics",
+        "article-section-5", "article-section-5-2"]

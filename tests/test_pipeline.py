@@ -156,3 +156,20 @@ def test_an_edition_files_own_theme_is_warned_about_once(tmp_path):
         [made] = deeplybook.build_edition(edition, cache=False)
     assert warnings.counts["theme-untrusted"] == 1
     assert made.outputs == {"epub": tmp_path / "build" / "themed.epub"}
+
+
+def test_the_edition_files_contents_depth_reaches_the_books_contents_page(tmp_path):
+    import re
+    import zipfile
+
+    source = (Path(__file__).parent / "samples" / "editions" / "chronicle.toml").read_text()
+    edition = tmp_path / "chronicle.toml"
+    edition.write_text(source.replace('paths = ["articles/*.txt"]', f'paths = ["{ARTICLES.as_posix()}/*.txt"]')
+                       .replace('foreword = "foreword.md"\n', "").replace('[volumes]\nby = "year"\n', "")
+                       + "toc_depth = 1\n")
+    [result] = deeplybook.build_edition(edition, output=tmp_path / "out", formats=("epub",), cache=False)
+    with zipfile.ZipFile(result.outputs["epub"]) as book:
+        nav = book.read("EPUB/nav.xhtml").decode()
+    contents = nav[nav.index('id="toc"'):nav.index("</nav>")]
+    assert len(re.findall("<ol", contents)) == 1, "depth 1 lists the sections only"
+    assert result.edition.sections[0].title in contents
