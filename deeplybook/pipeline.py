@@ -22,6 +22,7 @@ from .inputs import Limits
 from .log import logger, warn
 from .model import Article, Block, Creator, Edition
 from .output import book_paths, build_time, check_formats, stem
+from .press import PrintOptions
 from .themes import Theme, long_date, user_stylesheet
 from .themes import load as load_theme
 
@@ -122,7 +123,7 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
     """
     config = edition_file if isinstance(edition_file, EditionConfig) else load(edition_file)
     cache = as_cache(cache)
-    options = _pdf_options(config.output, pdf_options)
+    options = _pdf_options(config.output, pdf_options, config.printing)
     _destination(config, output, formats)  # a wrong format fails before anything is read
     _start_pdf_workers(formats or config.output.formats, options)
     theme = _theme(config.output.theme, css)  # once: its warnings are the build's, not each volume's
@@ -194,6 +195,8 @@ def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.Re
         for fmt, path in volume.targets.items():
             options = {"cache": as_cache(cache), **(pdf_options or {})} if fmt == "pdf" else {}
             result.outputs[fmt] = writers.get(fmt).write(book, path, theme=theme, **options)
+            if fmt == "pdf" and options.get("printing") and options["printing"].cover_spread:
+                result.outputs["cover"] = _write_spread(book, theme, result.outputs[fmt], options["printing"])
             done += 1
             if progress:
                 progress("write", done, total)
@@ -301,10 +304,19 @@ def _destination(config: EditionConfig, output: str | os.PathLike[str] | None,
     return (config.output.stem_path if output is None else stem(output, config.output.stem)), wanted
 
 
-def _pdf_options(table: Output, given: dict | None) -> dict:
-    """The PDF writer's options: the ``[output]`` table's, then those given."""
-    options = {k: v for k, v in (("jobs", table.jobs), ("chunk_size", table.chunk_size),
-                                 ("tagged", table.pdf_tagged)) if v}
+def _write_spread(book: bookplan.BookPlan, theme: Theme, pdf: Path, printing: PrintOptions) -> Path:
+    """The cover spread beside the printed book: ``BOOK-cover.pdf``."""
+    from .writers.pdf.printing import write_spread
+
+    return write_spread(book, theme, pdf, pdf.with_name(f"{pdf.stem}-cover.pdf"), printing)
+
+
+def _pdf_options(table: Output, given: dict | None, printing: PrintOptions | None = None) -> dict:
+    """The PDF writer's options: the ``[output]`` and ``[print]`` tables', then those given."""
+    options: dict[str, object] = {k: v for k, v in (("jobs", table.jobs), ("chunk_size", table.chunk_size),
+                                                    ("tagged", table.pdf_tagged)) if v}
+    if printing is not None and printing != PrintOptions():
+        options["printing"] = printing
     options.update(given or {})
     return options
 
@@ -312,7 +324,9 @@ def _pdf_options(table: Output, given: dict | None) -> dict:
 def _start_pdf_workers(formats: Sequence[str], pdf_options: dict | None) -> None:
     """When a PDF will be rendered on several cores, let its workers' server import WeasyPrint during the read."""
     options = pdf_options or {}
-    if "pdf" in formats and options.get("jobs") != 1 and not (options.get("one_document") or options.get("tagged")):
+    printing = options.get("printing")
+    one_document = options.get("one_document") or options.get("tagged") or getattr(printing, "variant", "")
+    if "pdf" in formats and options.get("jobs") != 1 and not one_document:
         from .writers.pdf import start_workers
 
         start_workers()

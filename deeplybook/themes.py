@@ -67,6 +67,8 @@ class Theme:
     dirs: tuple[Path, ...]
     user_css: str = ""
     """CSS the user adds without writing a theme (``--css``): after the theme's own, so it wins."""
+    print_css: str = ""
+    """The ``[print]`` page rules (trim, bleed, marks): after everything else in ``pdf.css``."""
 
     def environment(self) -> jinja2.Environment:
         """A sandboxed Jinja2 environment searching the theme's ``templates/`` folders in order."""
@@ -119,6 +121,8 @@ class Theme:
             raise ThemeError(f"theme {self.name!r} has no css/{name}")
         if self.user_css and name != "common.css":
             parts.append(self.user_css)
+        if self.print_css and name == "pdf.css":
+            parts.append(self.print_css)
         return "\n".join(parts)
 
     def file(self, relative: str) -> Path | None:

@@ -15,6 +15,7 @@ from ..edition import GROUPS, ORDERS, slugify
 from ..errors import ConfigError, DeeplybookError
 from ..log import warn
 from ..output import FORMATS
+from ..press import MAX_BLEED_MM, TRIMS, VARIANTS, PrintOptions
 from ..select import Selection
 from .schema import INDEXES, SCHEMA, Book, EditionConfig, Front, Grouping, Imprint, Output, Sources, Volumes
 from .values import (
@@ -28,6 +29,7 @@ from .values import (
     file_stem,
     kinds,
     language,
+    millimetres,
     nonempty,
     positive,
     size,
@@ -182,7 +184,8 @@ class _Checker:
         back = self.table("back")
         indexes = self.get(back, "back.indexes", choices(INDEXES), INDEXES)
         output = self.output(book.title)
-        return EditionConfig(self.path, book, sources, selection, group, volumes, front, indexes, output)
+        return EditionConfig(self.path, book, sources, selection, group, volumes, front, indexes, output,
+                             printing=self.printing())
 
     def book(self) -> Book:
         t = self.table("book")
@@ -296,6 +299,18 @@ class _Checker:
             warn(refused.code, refused.reason, refused.path)
             return None
         return path
+
+    def printing(self) -> PrintOptions:
+        t = self.table("print")
+        g = self.get
+        return PrintOptions(
+            trim=g(t, "print.trim", choice(tuple(TRIMS)), ""),
+            bleed_mm=g(t, "print.bleed", millimetres(0, MAX_BLEED_MM), 0.0),
+            crop_marks=g(t, "print.crop_marks", boolean, False),
+            paper_mm=g(t, "print.paper", millimetres(0.02, 1.0), 0.1),
+            cover_spread=g(t, "print.cover_spread", boolean, False),
+            variant=g(t, "print.pdf_variant", choice(VARIANTS), ""),
+        )
 
     def output(self, title: str) -> Output:
         t = self.table("output")

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import inputs
 from ..model import Creator
+from ..press import PrintOptions
 from ..select import Selection
 
 #: Roles a creator of the book may have.
@@ -29,6 +30,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "front.imprint": ("source", "mirrored", "count", "built"),
     "back": ("indexes",),
     "output": ("folder", "stem", "formats", "theme", "chunk_size", "jobs", "pdf_tagged", "toc_depth"),
+    "print": ("trim", "bleed", "crop_marks", "paper", "cover_spread", "pdf_variant"),
 }
 
 
@@ -172,5 +174,7 @@ class EditionConfig:
     """Indexes after the articles."""
     output: Output = field(default_factory=lambda: Output(Path("build"), "book"))
     """What is written where."""
+    printing: PrintOptions = field(default_factory=PrintOptions)
+    """How the PDF is printed: ``[print]``."""
     extra: dict[str, Any] = field(default_factory=dict)
     """``Edition`` fields an edition file has no key for, given through the Python API (``provenance``...)."""

@@ -73,6 +73,14 @@ theme = "default"
 # chunk_size = 200               # articles per PDF render chunk
 # pdf_tagged = true              # a tagged PDF (PDF/UA-1) for screen readers, rendered in one piece
 # toc_depth = 1                  # levels the Contents page lists (1: sections only); default: all
+
+# [print]                        # for a printer: all optional
+# trim = "6x9"                   # a5, 6x9, us-letter, a4; default: the theme's page (A5)
+# bleed = 3                      # millimetres of bleed around each page
+# crop_marks = true              # crop marks outside the trim
+# cover_spread = true            # also write BOOK-cover.pdf: back, spine and front on one sheet
+# paper = 0.1                    # one leaf's thickness in mm: the spine is pages / 2 x this
+# pdf_variant = "pdf/a-3b"       # or pdf/x-1a, pdf/x-3, pdf/x-4, pdf/ua-1; rendered in one piece
 '''
 
 

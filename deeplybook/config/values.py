@@ -54,6 +54,16 @@ def positive(value: Any) -> int:
     return value
 
 
+def millimetres(low: float, high: float) -> Callable[[Any], float]:
+    """A length in millimetres between ``low`` and ``high``, written as a number."""
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise Wrong(f"must be a number of millimetres from {low:g} to {high:g}, not {value!r}")
+        return float(value)
+
+    return check
+
+
 def size(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise Wrong(f'must be a size like "200MB", not {type_name(value)}')

@@ -13,7 +13,8 @@ from pdf_checks import font_rows
 from deeplybook import bookplan, themes
 from deeplybook import edition as edition_module
 from deeplybook.errors import WriteError
-from deeplybook.writers.pdf.printing import PT_PER_MM, PrintOptions, page_rules, spine_mm, write_spread
+from deeplybook.press import PrintOptions, page_rules, spine_mm
+from deeplybook.writers.pdf.printing import PT_PER_MM, write_spread
 
 
 def test_the_options_become_page_rules():

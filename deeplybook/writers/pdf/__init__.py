@@ -22,6 +22,7 @@ import hashlib
 import io
 import os
 import time
+from dataclasses import replace
 from importlib import metadata as package_metadata
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from ...errors import WriteError
 from ...log import logger
 from ...model import Edition
 from ...output import atomic_path, build_time, scratch_folder
+from ...press import PrintOptions, is_interior, page_rules
 from ...themes import Theme, load
 from .merge import Metadata, merge
 from .parallel import executor, render_book, start_workers, theme_fingerprint
@@ -52,7 +54,8 @@ UNNUMBERED = (COVER, TITLE, IMPRINT, SECTION, ARTICLE)
 
 def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Theme = "default",
               chunk_size: int | None = None, jobs: int | None = None, plan: BookPlan | None = None,
-              one_document: bool = False, cache: Cache | None = None, tagged: bool = False) -> Path:
+              one_document: bool = False, cache: Cache | None = None, tagged: bool = False,
+              printing: PrintOptions | None = None) -> Path:
     """Write ``edition`` as an A5 PDF book at ``path`` and return the path.
 
     ``plan`` is the edition's book plan when the caller has made it already.
@@ -74,11 +77,19 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
     ``one_document``: merging chunks keeps their pages but drops their structure
     trees, so a merged book would be untagged.
 
+    ``printing`` (``[print]``) sets the pages' trim size, bleed and crop marks after
+    the theme's CSS, and may ask for a PDF variant (PDF/A-3b, PDF/X...), rendered as
+    one document for the same reason as a tagged one. The cover spread is written
+    by ``printing.write_spread`` from the finished book.
+
     Workers start from a fresh interpreter ("forkserver"), which imports the
     calling script again: a script that calls this at its top level must do so
     under ``if __name__ == "__main__":``, as with any process pool.
     """
     theme = theme if isinstance(theme, Theme) else load(theme)
+    printing = printing or PrintOptions()
+    if page_rules(printing):
+        theme = replace(theme, print_css=page_rules(printing))
     plan = plan if plan is not None else plan_book(edition)
     if not plan.articles:
         raise WriteError("the edition has no articles: nothing to write", path)
@@ -92,10 +103,10 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
     with atomic_path(path) as temp, scratch_folder(path) as folder:
         # The imprint prints the day only; keeping the time out lets a rebuild reuse the front matter.
         front = front_matter(plan, made.replace(hour=0, minute=0, second=0, microsecond=0),
-                             _cover(theme, plan, folder))
-        if one_document or tagged:
+                             None if is_interior(printing) else _cover(theme, plan, folder))
+        if one_document or tagged or printing.variant:
             render(Piece(theme, bare(edition), body(plan), front, anchors, True, _meta(edition, made),
-                         back_matter(plan), tagged=tagged), temp)
+                         back_matter(plan), tagged=tagged, variant=printing.variant), temp)
         else:
             _write_chunked(theme, plan, front, anchors, _metadata(edition, made),
                            size=chunk_size or automatic_chunk_size(len(plan.articles)),

@@ -116,9 +116,13 @@ def _assemble(book: Pdf, parts: list[Pdf], places: list[tuple[int | None, ...]] 
         if index in placed:
             book.pages.append(placed[index])
         else:
-            # A blank page opposite the page before it, as large.
-            box = book.pages[-1].mediabox
-            book.add_blank_page(page_size=(float(box[2]) - float(box[0]), float(box[3]) - float(box[1])))
+            # A blank page opposite the page before it, with its boxes: the same size, trim and bleed.
+            before = book.pages[-1]
+            box = before.mediabox
+            blank = book.add_blank_page(page_size=(float(box[2]) - float(box[0]), float(box[3]) - float(box[1])))
+            for name in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox", "/ArtBox"):
+                if name in before.obj:
+                    blank.obj[name] = pikepdf.Array(list(before.obj[name]))
             blanks.add(index)
     return blanks
 

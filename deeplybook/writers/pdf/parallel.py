@@ -178,6 +178,7 @@ def theme_fingerprint(theme: Theme) -> str:
         digest.update(name.encode())
         digest.update(file.read_bytes())
     digest.update(theme.user_css.encode())
+    digest.update(theme.print_css.encode())
     for folder, roots in theme.font_folders():
         for file in sorted(folder.glob("*")) if folder.is_dir() else ():
             # Only what the theme may use: a link out of its font folders is not read.

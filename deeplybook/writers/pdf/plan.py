@@ -96,6 +96,8 @@ class Piece:
     """How many digits the widest page number may have: the width of the stand-ins."""
     tagged: bool = False
     """A tagged PDF (PDF/UA-1): structure tree, language, alt text; for the whole book in one document only."""
+    variant: str = ""
+    """Another PDF variant WeasyPrint writes (``pdf/a-3b``, ``pdf/x-4``...); for one document only."""
 
 
 def front_matter(plan: BookPlan, made: dt.datetime, cover: CoverPicture | None = None) -> FrontMatter:

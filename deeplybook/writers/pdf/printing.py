@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -24,54 +22,15 @@ from ...bookplan import BookPlan
 from ...cover import make_cover
 from ...errors import WriteError
 from ...output import atomic_path
+from ...press import PrintOptions, spine_mm
 from ...themes import Theme
 from .anchors import type_of
 from .engine import faces, font_config, stylesheets, write
 
-#: Trim sizes a printer offers, by the name an edition file gives: (width, height) in CSS units.
-TRIMS = {"a5": ("148mm", "210mm"), "6x9": ("6in", "9in"), "us-letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}
-#: PDF variants WeasyPrint writes that a printer or an archive may ask for; each is one document (no merge).
-VARIANTS = ("pdf/a-3b", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/ua-1")
 #: Points in a millimetre.
 PT_PER_MM = 72 / 25.4
 #: The thinnest spine that gets its title: thinner ones are left blank, as printers ask.
 MIN_SPINE_TEXT_MM = 6.0
-
-
-@dataclass(frozen=True, slots=True)
-class PrintOptions:
-    """How the book is printed: ``[print]`` in an edition file."""
-
-    trim: str = ""
-    """A name from ``TRIMS``; empty keeps the theme's page size."""
-    bleed_mm: float = 0.0
-    """How far pictures and colour run past the trim, in millimetres (3 is usual); 0 for none."""
-    crop_marks: bool = False
-    """Crop marks in the bleed area (needs a bleed to show)."""
-    paper_mm: float = 0.1
-    """The thickness of one leaf (two pages) of the paper, in millimetres: the spine's width follows it."""
-    cover_spread: bool = False
-    """Also write the cover spread as ``<book>-cover.pdf``."""
-    variant: str = ""
-    """A PDF variant from ``VARIANTS`` (``pdf/a-3b``...), rendered as one document; empty for a plain PDF."""
-
-
-def page_rules(options: PrintOptions) -> str:
-    """CSS after the theme's that sets the trim size, bleed and marks the options ask for ('' when none)."""
-    declarations = []
-    if options.trim:
-        width, height = TRIMS[options.trim]
-        declarations.append(f"size: {width} {height}")
-    if options.bleed_mm:
-        declarations.append(f"bleed: {options.bleed_mm:g}mm")
-    if options.crop_marks:
-        declarations.append("marks: crop")
-    return f"@page {{ {'; '.join(declarations)} }}" if declarations else ""
-
-
-def spine_mm(page_count: int, paper_mm: float) -> float:
-    """The spine's width: one leaf of paper for every two pages."""
-    return math.ceil(page_count / 2) * paper_mm
 
 
 def write_spread(plan: BookPlan, theme: Theme, book: str | os.PathLike[str], path: str | os.PathLike[str],

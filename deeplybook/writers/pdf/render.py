@@ -54,7 +54,8 @@ def render(piece: Piece, out: Path) -> Rendered:
     anchors = landed(document, piece.anchors | {TITLE_ANCHOR})
     # One document's sides are the book's; a part's are set right when merging.
     blank, recto = ((), ()) if piece.one_document else sides(document)
-    write(document, out, **(TAGGED if piece.tagged else {}))
+    variant = {"pdf_variant": piece.variant} if piece.variant else TAGGED if piece.tagged else {}
+    write(document, out, **variant)
     return Rendered(out, len(document.pages), anchors, slots, blank, recto)
 
 
