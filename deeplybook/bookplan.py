@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Collection
+from typing import Callable, Collection
 
 from . import indices, toc
 from .cover import date_span
@@ -137,25 +137,27 @@ def link_target(href: str, anchors: Collection[str]) -> str | None:
     return None
 
 
-def plan(edition: Edition, *, toc_depth: int | None = None) -> BookPlan:
+def plan(edition: Edition, *, toc_depth: int | None = None, say: Callable[[str], str] = str) -> BookPlan:
     """The plan of ``edition``'s book: cover, title page, imprint, contents, foreword, sections and articles, indexes.
 
-    ``toc_depth`` is how many levels the Contents page lists (all when ``None``).
+    ``toc_depth`` is how many levels the Contents page lists (all when ``None``);
+    ``say`` puts the book's own headings ("Contents", "Foreword", "Topics") in the
+    edition's language (a theme's ``words``; English as they are without it).
     """
     articles = edition.articles
     dates = [a.date for a in articles if a.date]
     pages = [Page(COVER, COVER_ANCHOR, "cover.xhtml", edition.title),
              Page(TITLE, TITLE_ANCHOR, "title.xhtml", edition.title),
-             Page(IMPRINT, IMPRINT_ANCHOR, "imprint.xhtml", "Imprint"),
-             Page(CONTENTS, CONTENTS_ANCHOR, "nav.xhtml", "Contents")]
+             Page(IMPRINT, IMPRINT_ANCHOR, "imprint.xhtml", say("Imprint")),
+             Page(CONTENTS, CONTENTS_ANCHOR, "nav.xhtml", say("Contents"))]
     if edition.foreword:
-        pages.append(Page(FOREWORD, toc.FOREWORD, f"{toc.FOREWORD}.xhtml", "Foreword", level=1))
+        pages.append(Page(FOREWORD, toc.FOREWORD, f"{toc.FOREWORD}.xhtml", say("Foreword"), level=1))
     pages += _body(edition)
     for kind in edition.back_matter:
         name = indices.page_id(kind)
-        pages.append(Page(INDEX, name, f"{name}.xhtml", indices.TITLES[kind], level=1, index=kind,
+        pages.append(Page(INDEX, name, f"{name}.xhtml", say(indices.TITLES[kind]), level=1, index=kind,
                           entries=getattr(indices, kind)(edition)))
-    return BookPlan(edition, tuple(pages), toc.build(edition),
+    return BookPlan(edition, tuple(pages), toc.build(edition, say),
                     date_span(min(dates, default=None), max(dates, default=None)),
                     tuple(sorted({a.site for a in articles if a.site})), toc_depth)
 

@@ -190,7 +190,7 @@ def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.Re
     results: list[BuildResult] = []
     done = 0
     for volume in planned:
-        book = bookplan.plan(volume.edition, toc_depth=toc_depth)
+        book = bookplan.plan(volume.edition, toc_depth=toc_depth, say=theme.words(volume.edition.language))
         result = BuildResult(volume.edition, report=report)
         for fmt, path in volume.targets.items():
             options = {"cache": as_cache(cache), **(pdf_options or {})} if fmt == "pdf" else {}

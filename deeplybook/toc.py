@@ -8,6 +8,8 @@ them as file names; the PDF writer turns ``X.xhtml`` into the anchor ``#X``.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .indices import TITLES, page_id
 from .model import Edition, Section, TocEntry
 
@@ -34,7 +36,7 @@ def section_ids(edition: Edition) -> dict[int, str]:
     return ids
 
 
-def build(edition: Edition) -> tuple[TocEntry, ...]:
+def build(edition: Edition, say: Callable[[str], str] = str) -> tuple[TocEntry, ...]:
     """The contents tree: titled sections hold their articles and subsections.
 
     Untitled sections contribute their articles at their parent's level, so a book
@@ -53,6 +55,6 @@ def build(edition: Edition) -> tuple[TocEntry, ...]:
                 out.extend(children)
         return out
 
-    front = [TocEntry("Foreword", f"{FOREWORD}.xhtml")] if edition.foreword else []
-    back = [TocEntry(TITLES[kind], f"{page_id(kind)}.xhtml") for kind in edition.back_matter]
+    front = [TocEntry(say("Foreword"), f"{FOREWORD}.xhtml")] if edition.foreword else []
+    back = [TocEntry(say(TITLES[kind]), f"{page_id(kind)}.xhtml") for kind in edition.back_matter]
     return (*front, *entries(edition.sections), *back)

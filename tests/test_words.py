@@ -59,3 +59,32 @@ def test_a_language_babel_does_not_know_is_printed_in_english_with_a_warning():
         words = themes.load("default").words("xx-unknown")
         assert words.date(DAY) == "3 November 2017"
     assert warnings.counts == {"language-unknown": 1}
+
+
+def test_a_french_edition_prints_its_furniture_in_french_in_both_formats(tmp_path, epubcheck):
+    import subprocess
+    import zipfile
+
+    from factories import article, interview
+
+    from deeplybook import edition as edition_module
+    from deeplybook import pipeline
+    from deeplybook.model import Paragraph
+
+    book = edition_module.make([article(1, authors=("Ann Lee", "Bo Chan")), article(2), interview(3)],
+                               title="Chronique", group_by=["year"], language="fr",
+                               foreword=(Paragraph("Pourquoi ce livre."),), back_matter=("topics",))
+    result = pipeline.write(book, {"epub": tmp_path / "b.epub", "pdf": tmp_path / "b.pdf"},
+                            pdf_options={"jobs": 1})
+    epubcheck(result.outputs["epub"])
+    with zipfile.ZipFile(result.outputs["epub"]) as epub:
+        nav = epub.read("EPUB/nav.xhtml").decode()
+        story = epub.read("EPUB/story-1.xhtml").decode()
+        opener = epub.read("EPUB/section-001.xhtml").decode()
+    assert "Table des matières" in nav and "Avant-propos" in nav and "Thèmes" in nav and "Début des articles" in nav
+    assert "Par Ann Lee et Bo Chan" in story and "2 janvier 2017" in story
+    assert "Publié à l’origine sur" in story
+    assert "3 articles" in opener
+    text = subprocess.run(["pdftotext", str(result.outputs["pdf"]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Table des matières" in text and "Avant-propos" in text and "Par Ann Lee et Bo Chan" in text

@@ -20,6 +20,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ebooklib import epub
 from lxml import etree
@@ -74,7 +75,7 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     """
     theme = theme if isinstance(theme, Theme) else load(theme)
     env = theme.environment()
-    plan = plan if plan is not None else plan_book(edition)
+    plan = plan if plan is not None else plan_book(edition, say=theme.words(edition.language))
     built = build_time()
     articles = plan.articles
     if not articles:
@@ -96,7 +97,9 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     images = _ImageShelf(book)
     base = {"edition": edition, "plan": plan, "stylesheet": _STYLESHEET, "image_src": images.href,
             "article_link": lambda a: toc_module.article_href(a.slug)}
-    nav = _Page(uid="nav", file_name="nav.xhtml", title="Contents", lang=edition.language)
+    say = theme.words(edition.language)
+    heading = plan.having(CONTENTS)[0].title
+    nav = _Page(uid="nav", file_name="nav.xhtml", title=heading, lang=edition.language)
     nav.properties.append("nav")
     nav.add_item(css)
 
@@ -115,7 +118,7 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
             spine.append(nav)
         elif planned.role == COVER:
             spine.append(page(planned, "epub/cover.xhtml", cover_src=cover_name,
-                              cover_alt=_cover_alt(edition, plan.span)))
+                              cover_alt=_cover_alt(edition, plan.span, say)))
         elif planned.role == TITLE:
             spine.append(page(planned, "epub/title.xhtml", span=plan.span))
         elif planned.role == IMPRINT:
@@ -133,7 +136,7 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
                               entries=planned.entries, include_name="index.html"))
     # The contents page and the reading system's contents menu are one document: both follow toc_depth.
     nav.content = _nav(edition, plan.contents, {p.href for p in plan.having(SECTION)},
-                       _landmarks(edition, plan.body_start.href))
+                       _landmarks(edition, plan.body_start.href, say), heading)
     _accessibility(book, edition, _census(edition, images), hazards_known=not _MOTION.search(stylesheet))
     book.toc = _ebooklib_toc(plan.contents)
     book.add_item(epub.EpubNcx())
@@ -247,26 +250,27 @@ def _summary(edition: Edition, pictures: _Pictures) -> str:
     return " ".join(parts)
 
 
-def _cover_alt(edition: Edition, span: str) -> str:
+def _cover_alt(edition: Edition, span: str, say: Callable[..., str]) -> str:
     """The cover's text alternative: the words a generated cover prints, or the title of a given one."""
     if edition.cover:
-        return f"Cover: {edition.title}"
-    return "Cover: " + ". ".join(p for p in (edition.title, edition.subtitle, span, edition.publisher) if p)
+        return say("Cover: {title}", title=edition.title)
+    return say("Cover: {title}", title=". ".join(p for p in (edition.title, edition.subtitle, span, edition.publisher)
+                                                 if p))
 
 
-def _landmarks(edition: Edition, body_start: str) -> list[tuple[str, str, str]]:
-    """(epub:type, href, label) of the book's landmarks."""
-    marks = [("cover", "cover.xhtml", "Cover"), ("titlepage", "title.xhtml", "Title page"),
-             ("toc", "nav.xhtml#toc", "Contents"), ("bodymatter", body_start, "Start of the articles")]
+def _landmarks(edition: Edition, body_start: str, say: Callable[..., str]) -> list[tuple[str, str, str]]:
+    """(epub:type, href, label) of the book's landmarks, labelled in its language."""
+    marks = [("cover", "cover.xhtml", say("Cover")), ("titlepage", "title.xhtml", say("Title page")),
+             ("toc", "nav.xhtml#toc", say("Contents")), ("bodymatter", body_start, say("Start of the articles"))]
     for kind in edition.back_matter:
         semantics = "bibliography" if kind == "sources" else "index"
         if all(semantics != m[0] for m in marks):
-            marks.append((semantics, f"{indices.page_id(kind)}.xhtml", indices.TITLES[kind]))
+            marks.append((semantics, f"{indices.page_id(kind)}.xhtml", say(indices.TITLES[kind])))
     return marks
 
 
 def _nav(edition: Edition, toc: tuple[TocEntry, ...], sections: set[str],
-         landmarks: list[tuple[str, str, str]]) -> bytes:
+         landmarks: list[tuple[str, str, str]], heading: str = "Contents") -> bytes:
     """The navigation document: the contents as the book's Contents page, and hidden landmarks.
 
     The entries carry the classes the theme styles the PDF's contents by (``toc-list``,
@@ -278,12 +282,12 @@ def _nav(edition: Edition, toc: tuple[TocEntry, ...], sections: set[str],
     html.set("lang", edition.language)
     html.set(_XML_LANG, edition.language)
     head = etree.SubElement(html, x("head"))
-    etree.SubElement(head, x("title")).text = "Contents"
+    etree.SubElement(head, x("title")).text = heading
     etree.SubElement(head, x("link"), rel="stylesheet", type="text/css", href=_STYLESHEET)
     body = etree.SubElement(html, x("body"))
     contents = etree.SubElement(body, x("nav"), {f"{{{_OPS}}}type": "toc", "id": "toc", "role": "doc-toc",
                                                  "class": "contents"})
-    etree.SubElement(contents, x("h1"), {"class": "matter-title contents-title"}).text = "Contents"
+    etree.SubElement(contents, x("h1"), {"class": "matter-title contents-title"}).text = heading
 
     def entries(parent: etree._Element, items: tuple[TocEntry, ...], depth: int) -> None:
         ol = etree.SubElement(parent, x("ol"), {"class": f"toc-list toc-depth-{depth}"})

@@ -90,7 +90,7 @@ def write_pdf(edition: Edition, path: str | os.PathLike[str], *, theme: str | Th
     printing = printing or PrintOptions()
     if page_rules(printing):
         theme = replace(theme, print_css=page_rules(printing))
-    plan = plan if plan is not None else plan_book(edition)
+    plan = plan if plan is not None else plan_book(edition, say=theme.words(edition.language))
     if not plan.articles:
         raise WriteError("the edition has no articles: nothing to write", path)
     if chunk_size is not None and chunk_size < 1:
