@@ -126,7 +126,8 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
     options = _pdf_options(config.output, pdf_options, config.printing)
     _destination(config, output, formats)  # a wrong format fails before anything is read
     _start_pdf_workers(formats or config.output.formats, options)
-    theme = _theme(config.output.theme, css)  # once: its warnings are the build's, not each volume's
+    # Once: its warnings are the build's, not each volume's. --css wins over [output] css.
+    theme = _theme(config.output.theme, css if css is not None else config.output.css)
     report = readers.ReadReport()
     with remote.fetcher(config.sources.limits, cache) as fetch:
         planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -81,3 +82,25 @@ def test_a_changed_user_stylesheet_renders_the_pdf_again(tmp_path):
     sheet.write_text("p { color: teal }")
     assert theme_fingerprint(themes.load("default", css=sheet)) != before
     assert theme_fingerprint(themes.load("default")) != before
+
+
+def test_an_edition_file_names_its_stylesheet(tmp_path):
+    from deeplybook import config
+
+    samples = Path(__file__).parent / "samples" / "editions"
+    (tmp_path / "mine.css").write_text(".article-title { letter-spacing: 0.1em }\n")
+    source = (samples / "chronicle.toml").read_text()
+    edition = tmp_path / "chronicle.toml"
+    edition.write_text(source.replace('paths = ["articles/*.txt"]', f'paths = ["{(samples / "articles").as_posix()}/*.txt"]')
+                       .replace('foreword = "foreword.md"\n', "").replace('[volumes]\nby = "year"\n', "")
+                       + 'css = "mine.css"\n')
+    assert config.load(edition).output.css == tmp_path / "mine.css"
+    [result] = pipeline.build_edition(edition, output=tmp_path / "out", formats=("epub",), cache=False)
+    with zipfile.ZipFile(result.outputs["epub"]) as book:
+        assert book.read("EPUB/style/book.css").decode().rstrip().endswith("letter-spacing: 0.1em }")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.css"
+    outside.write_text("p { color: red }")
+    edition.write_text(edition.read_text().replace('css = "mine.css"', f'css = "../{outside.name}"'))
+    with counting_warnings() as warnings:
+        assert config.load(edition).output.css is None
+    assert warnings.counts["file-refused"] == 1

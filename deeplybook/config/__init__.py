@@ -10,7 +10,8 @@ An edition file describes one book (or a series of volumes) made from an archive
     [volumes]   by = "year" | max_articles = N
     [front]     cover, foreword; [front.imprint] source, mirrored, count, built
     [back]      indexes
-    [output]    folder, stem, formats, theme, chunk_size, jobs, pdf_tagged, toc_depth
+    [output]    folder, stem, formats, theme, chunk_size, jobs, pdf_tagged, toc_depth, css
+    [print]     trim, bleed, crop_marks, paper, cover_spread, pdf_variant
 
 Every path is relative to the edition file's folder, and nothing is read but what
 the file names: the cover and foreword must lie in the edition file's folder or a

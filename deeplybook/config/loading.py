@@ -329,4 +329,5 @@ class _Checker:
         jobs = g(t, "output.jobs", positive)
         pdf_tagged = g(t, "output.pdf_tagged", boolean, False)
         toc_depth = g(t, "output.toc_depth", positive)
-        return Output(folder, stem, formats, theme, chunk_size, jobs, pdf_tagged, toc_depth)
+        css = g(t, "output.css", self.existing_file)
+        return Output(folder, stem, formats, theme, chunk_size, jobs, pdf_tagged, toc_depth, css)

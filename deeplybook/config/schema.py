@@ -29,7 +29,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "front": ("cover", "foreword", "imprint"),
     "front.imprint": ("source", "mirrored", "count", "built"),
     "back": ("indexes",),
-    "output": ("folder", "stem", "formats", "theme", "chunk_size", "jobs", "pdf_tagged", "toc_depth"),
+    "output": ("folder", "stem", "formats", "theme", "chunk_size", "jobs", "pdf_tagged", "toc_depth", "css"),
     "print": ("trim", "bleed", "crop_marks", "paper", "cover_spread", "pdf_variant"),
 }
 
@@ -145,6 +145,8 @@ class Output:
     """A tagged PDF (PDF/UA-1), rendered as one document."""
     toc_depth: int | None = None
     """Levels of the contents tree the Contents page lists (1: the top level only); all when ``None``."""
+    css: Path | None = None
+    """A stylesheet added after the theme's in both formats (as ``--css``)."""
 
     @property
     def stem_path(self) -> Path:

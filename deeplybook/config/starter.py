@@ -73,6 +73,7 @@ theme = "default"
 # chunk_size = 200               # articles per PDF render chunk
 # pdf_tagged = true              # a tagged PDF (PDF/UA-1) for screen readers, rendered in one piece
 # toc_depth = 1                  # levels the Contents page lists (1: sections only); default: all
+# css = "mine.css"               # a stylesheet after the theme's, in both formats (as --css)
 
 # [print]                        # for a printer: all optional
 # trim = "6x9"                   # a5, 6x9, us-letter, a4; default: the theme's page (A5)
