@@ -157,8 +157,8 @@ def test_an_edited_pdf_part_is_rendered_again(tmp_path):
     assert parts
 
     def move_anchors(stored):  # every anchor a point lower: links and page numbers would land elsewhere
-        data, pages, anchors, slots = stored
-        return data, pages, {name: (page, x, y + 1.0) for name, (page, x, y) in anchors.items()}, slots
+        data, pages, anchors, *rest = stored
+        return data, pages, {name: (page, x, y + 1.0) for name, (page, x, y) in anchors.items()}, *rest
 
     for entry in parts:
         _rewrite_payload(entry, move_anchors)
