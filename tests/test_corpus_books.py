@@ -30,7 +30,8 @@ def page_texts(pdf: Path) -> list[str]:
 
 
 def words(text: str) -> str:
-    return " ".join(text.replace("’", "'").split())
+    # The book face draws a hyphen-minus with its hyphen glyph, which poppler reads back as U+2010.
+    return " ".join(text.replace("’", "'").replace("\u2010", "-").replace("\u2011", "-").split())
 
 
 def squeezed(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,25 @@ def test_a_whole_build_is_the_same_from_a_cold_and_a_warm_cache_on_one_core_or_t
         assert first.outputs[fmt].read_bytes() == again.outputs[fmt].read_bytes(), f"the {fmt} differs"
     epubcheck(first.outputs["epub"])
     assert_sound_pdf(first.outputs["pdf"])
+
+
+def test_a_book_is_the_same_wherever_its_archive_and_pictures_lie(tmp_path, monkeypatch):
+    """WeasyPrint names a picture after its address: a path in the book would differ on another machine."""
+    import shutil
+
+    from PIL import Image as PILImage
+
+    from deeplybook.model import Figure, Image
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    books = []
+    for place in ("alice/archive", "bob/somewhere/else"):
+        folder = tmp_path / place
+        folder.mkdir(parents=True)
+        PILImage.new("RGB", (60, 40), (120, 30, 30)).save(folder / "photo.jpg")
+        lead = Figure("A street.", "A credit", Image("https://img.example/photo.jpg", str(folder / "photo.jpg")))
+        pictured = dataclasses.replace(story("with-picture", "With a picture", 1), lead=lead)
+        edition = Edition(title="Pictures", sections=(Section("", (pictured,)),))
+        books.append(write_pdf(edition, tmp_path / f"{place.replace('/', '-')}.pdf", jobs=1).read_bytes())
+        shutil.rmtree(folder)
+    assert books[0] == books[1]

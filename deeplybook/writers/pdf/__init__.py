@@ -32,7 +32,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ...bookplan import ARTICLE, COVER, IMPRINT, SECTION, TITLE, BookPlan
 from ...bookplan import plan as plan_book
-from ...cache import DISABLED, Cache, default_root
+from ...cache import DISABLED, Cache
 from ...cover import A5_SIZE, faces_from_css, make_cover
 from ...errors import WriteError
 from ...log import logger
@@ -162,24 +162,14 @@ def _cover(theme: Theme, plan: BookPlan, folder: Path) -> CoverPicture:
 
 
 def _cover_file(data: bytes, digest: str, scratch: Path) -> Path:
-    """A file holding the generated cover, at a place that depends on its content only.
+    """A file holding the generated cover, in the build's scratch folder.
 
-    WeasyPrint names a picture in the PDF by its address, so a cover in the build's
-    scratch folder (a new name each build) would make each build's bytes differ. It
-    is kept in the cache folder, named by its content, whether or not caching is on;
-    where that folder cannot be written, the scratch folder serves.
+    Its place does not reach the book: the pages name a picture by its content
+    (``render.picture_address``).
     """
-    made = default_root() / "covers" / f"{digest}.png"
-    try:
-        if not (made.is_file() and made.read_bytes() == data):
-            made.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(made) as temp:
-                temp.write_bytes(data)
-        return made
-    except (OSError, WriteError):
-        made = scratch / "cover.png"
-        made.write_bytes(data)
-        return made
+    made = scratch / f"cover-{digest[:16]}.png"
+    made.write_bytes(data)
+    return made
 
 
 def _authors(edition: Edition) -> list[str]:

@@ -6,6 +6,7 @@ inputs are plain frozen dataclasses and the results carry only numbers and a pat
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -19,7 +20,7 @@ from ...errors import ThemeError
 from ...model import Image
 from ...themes import Theme
 from .anchors import SLOT_ATTRIBUTE, Rendered, landed, sides, slots_of
-from .engine import TAGGED, FileFetcher, font_config, stylesheets, write
+from .engine import TAGGED, font_config, stylesheets, write
 from .plan import Piece
 
 #: Link scheme of in-book links in the pieces of a chunked book; the merge turns each
@@ -44,9 +45,9 @@ def anchor_of(href: str) -> str:
 
 def render(piece: Piece, out: Path) -> Rendered:
     """Lay the piece out with WeasyPrint and write its PDF to ``out``."""
-    pictures: set[str] = set()
+    pictures: dict[str, Path] = {}
     html = html_of(piece, pictures)
-    document = weasyprint.HTML(string=html, url_fetcher=FileFetcher(pictures, "a picture of this book")).render(
+    document = weasyprint.HTML(string=html, url_fetcher=PictureFetcher(pictures)).render(
         stylesheets=stylesheets(piece.theme, stamped=not piece.one_document), font_config=font_config(),
         dpi=PICTURE_DPI)
     _point_inside(document, piece)
@@ -79,20 +80,21 @@ def _point_inside(document, piece: Piece) -> None:
         page.links = kept
 
 
-def html_of(piece: Piece, pictures: set[str] | None = None) -> str:
+def html_of(piece: Piece, pictures: dict[str, Path] | None = None) -> str:
     """The piece as one HTML document through the theme's ``pdf/book.html``.
 
-    File URIs of the pictures it shows are added to ``pictures``: the only files
-    WeasyPrint may then read.
+    The pictures it shows are added to ``pictures``, by the address the page gives
+    them (``picture_address``): the only files WeasyPrint may then read.
     """
-    seen = pictures if pictures is not None else set()
+    seen = pictures if pictures is not None else {}
 
     def image_src(image: Image) -> str:
         if not image.path or not Path(image.path).is_file():
             return ""
-        uri = Path(image.path).resolve().as_uri()
-        seen.add(uri)
-        return uri
+        path = Path(image.path).resolve()
+        address = picture_address(path)
+        seen[address] = path
+        return address
 
     context = {
         "edition": piece.edition,
@@ -134,3 +136,31 @@ def page_number(anchor: str, piece: Piece) -> Markup:
 @lru_cache(maxsize=4)
 def _environment(theme: Theme) -> jinja2.Environment:
     return theme.environment()
+
+
+#: The scheme of a picture's address in a rendered page (see ``picture_address``).
+PICTURE_SCHEME = "deeplybook-picture"
+
+
+@lru_cache(maxsize=4096)
+def picture_address(path: Path) -> str:
+    """The address a picture has in the pages: its content's hash, whatever folder the archive is in.
+
+    WeasyPrint names each picture in the PDF after its address; a file URI would put
+    the archive's place on this machine into the book's bytes.
+    """
+    return f"{PICTURE_SCHEME}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+
+
+class PictureFetcher(weasyprint.URLFetcher):
+    """Gives WeasyPrint the book's own pictures, by their addresses, and nothing else: no network, no other file."""
+
+    def __init__(self, pictures: dict[str, Path]) -> None:
+        super().__init__(allowed_protocols={PICTURE_SCHEME})
+        self.pictures = pictures
+
+    def fetch(self, url, headers=None):
+        path = self.pictures.get(url)
+        if path is None:
+            raise ValueError(f"not a picture of this book: {url}")
+        return weasyprint.urls.URLFetcherResponse(url, body=path.read_bytes())
