@@ -5,8 +5,8 @@ the English words the templates and writers print ("Contents", "By", "{count}
 articles") and whose values are the translation; a key whose words change with a
 number holds a table by CLDR plural category (``{ one = "...", other = "..." }``).
 Catalogues are looked up along the theme's ``extends`` chain, child first, for the
-edition's language tag ("pt-BR") and then its language alone ("pt"); a word no
-catalogue has is printed in English. Dates and lists of names follow the language
+edition's language tag ("pt-BR"), then its language alone ("pt"), then English
+(``en.toml`` holds the English plurals); a word no catalogue has is printed as written. Dates and lists of names follow the language
 through Babel; plain ``en`` keeps the books' own style ("10 November 2017",
 "A, B and C"), ``en-US`` gets American dates.
 """
@@ -71,9 +71,11 @@ def words_for(folders: tuple[Path, ...], language: str) -> Words:
 @lru_cache(maxsize=32)
 def _words(folders: tuple[Path, ...], language: str) -> Words:
     catalogue: dict[str, str | Mapping[str, str]] = {}
-    # Parents first, so a child's entry replaces its parent's; the bare language before the tag.
-    for folder in reversed(folders):
-        for name in dict.fromkeys([language.split("-")[0], language]):
+    # English first (the forms a word takes with a number, for a language no catalogue
+    # covers), then parents before children, the bare language before the tag.
+    names = dict.fromkeys(["en", language.split("-")[0], language])
+    for name in names:
+        for folder in reversed(folders):
             catalogue.update(_catalogue(folder / "words" / f"{name}.toml"))
     return Words(language, catalogue)
 

@@ -88,3 +88,9 @@ def test_a_french_edition_prints_its_furniture_in_french_in_both_formats(tmp_pat
     text = subprocess.run(["pdftotext", str(result.outputs["pdf"]), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Table des matières" in text and "Avant-propos" in text and "Par Ann Lee et Bo Chan" in text
+
+
+def test_one_article_is_one_article_in_english_and_in_a_language_without_a_catalogue():
+    for language in ("en", "en-GB", "de"):
+        words = themes.load("default").words(language)
+        assert (words("{count} articles", 1), words("{count} articles", 2)) == ("1 article", "2 articles")
