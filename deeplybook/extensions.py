@@ -51,9 +51,11 @@ class Writer(Protocol):
     """What ``writers()`` makes sure each writer has; ``deeplybook.writers.Writer`` is the whole of it."""
 
     @property
-    def suffix(self) -> str: ...
+    def suffix(self) -> str:
+        """The file suffix the writer writes, with its dot (".epub")."""
 
-    def write(self, *args: Any, **kwargs: Any) -> Path: ...
+    def write(self, *args: Any, **kwargs: Any) -> Path:
+        """Write a book and return the path written."""
 
 
 @functools.lru_cache(maxsize=1)

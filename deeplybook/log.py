@@ -65,6 +65,7 @@ class WarningCounter(logging.Handler):
         self.records: list[tuple[str, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Count the record under its warning code and keep its message."""
         code = getattr(record, "code", "other")
         self.counts[code] += 1
         self.messages.append(record.getMessage())

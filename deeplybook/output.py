@@ -212,9 +212,11 @@ class GuardedFile(io.RawIOBase):
         self.error: OSError | None = None
 
     def writable(self) -> bool:
+        """Always true: the stream takes writes even after an error (see the class docstring)."""
         return True
 
     def write(self, data) -> int:
+        """Write ``data`` unless an error came before; keep the first error instead of raising it."""
         if self.error is None:
             try:
                 self.file.write(data)
@@ -223,6 +225,7 @@ class GuardedFile(io.RawIOBase):
         return len(data)
 
     def flush(self) -> None:
+        """Flush the file unless an error came before or it is closed; keep the error instead of raising it."""
         if self.error is None and not self.file.closed:
             try:
                 self.file.flush()

@@ -66,18 +66,22 @@ class Reader(Protocol):
 
     NAME: str
 
-    def sniff(self, path: Path, head: bytes) -> int: ...
+    def sniff(self, path: Path, head: bytes) -> int:
+        """How sure the reader is that ``path`` is its kind, given its first 64 KiB ``head``: 0 not mine, 100 certainly mine."""
 
-    def read(self, path: Path) -> list[Article]: ...
+    def read(self, path: Path) -> list[Article]:
+        """The articles in the file at ``path``; raises ``Skip`` for a file that holds none, ``ReadError`` for a broken one."""
 
 
 class FolderReader(Reader, Protocol):
     """A reader that also walks a folder layout it understands (a site mirror)."""
 
-    def claims_folder(self, path: Path) -> bool: ...
+    def claims_folder(self, path: Path) -> bool:
+        """Whether ``path`` is a folder of a layout this reader walks itself (a site mirror)."""
 
     def read_folder(self, path: Path, report: ReadReport, *, cache: cache_module.Cache, roots: tuple[str, ...],
-                    limits: Limits) -> Iterable[Article]: ...
+                    limits: Limits) -> Iterable[Article]:
+        """The articles of the folder ``path``, read under the build's roots and limits; what is passed over goes to ``report``."""
 
 
 class _Rules(TypedDict):

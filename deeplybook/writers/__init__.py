@@ -32,7 +32,8 @@ class Writer(Protocol):
     name: str
     suffix: str
 
-    def write(self, plan: BookPlan, path: Path, *, theme: Theme, **options) -> Path: ...
+    def write(self, plan: BookPlan, path: Path, *, theme: Theme, **options) -> Path:
+        """Write the book ``plan`` to ``path`` in ``theme`` and return the path written."""
 
 
 def write_pdf(edition, path, **options):

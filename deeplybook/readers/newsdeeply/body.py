@@ -81,6 +81,7 @@ class Body:
         self.kind = kind
 
     def blocks(self, body: etree._Element) -> tuple[Block, ...]:
+        """The typed blocks of the page's div.body (a copy: the tree given is left as it is)."""
         body = copy.deepcopy(body)
         clean_tree(body, self.page)
         wrap_loose_inline(body)

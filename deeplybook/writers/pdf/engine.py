@@ -68,6 +68,7 @@ class FileFetcher(weasyprint.URLFetcher):
         self.allowed, self.what = allowed, what
 
     def fetch(self, url, headers=None):
+        """Fetch ``url`` if it is one of the allowed files; refuse anything else."""
         if url not in self.allowed:
             raise ValueError(f"not {self.what}: {url}")
         return super().fetch(url, headers)

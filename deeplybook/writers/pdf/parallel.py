@@ -192,6 +192,7 @@ class InlineExecutor(Executor):
     """Runs each task at once in this process: for ``jobs=1``, no worker to start."""
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
+        """Run ``fn`` now and return a future that holds its result or its exception."""
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))

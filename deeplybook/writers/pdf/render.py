@@ -160,6 +160,7 @@ class PictureFetcher(weasyprint.URLFetcher):
         self.pictures = pictures
 
     def fetch(self, url, headers=None):
+        """The bytes of the picture at ``url``, if it is one of the book's; refuse anything else."""
         path = self.pictures.get(url)
         if path is None:
             raise ValueError(f"not a picture of this book: {url}")
