@@ -113,11 +113,13 @@ class Embed:
     """Media that cannot go in a book (audio, video, a tweet), kept as a linked note."""
 
     kind: str
-    """"audio", "video" or "tweet"."""
+    """"audio", "video", "tweet", "map" or "media" (anything else)."""
     url: str
-    """The original address of the media."""
+    """The original address of the media: once the edition is made, its public page, or "" when it has none."""
     title: str = ""
     """What the media is, when known."""
+    service: str = ""
+    """Who holds the media, as printed ("Vimeo", "Twitter/X", or the host name); filled in by the edition."""
 
 
 Block = Paragraph | Heading | Figure | Quote | ItemList | Exchange | Embed
@@ -202,6 +204,8 @@ class Article:
     """A stable short name, unique within an edition; used for file names and links."""
     source: str = ""
     """The input file it was read from, as given to the reader."""
+    also_at: tuple[str, ...] = ()
+    """Other addresses where the same story was published (republished, or on another site), printed once."""
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     """Metadata a reader found that the model has no field for."""
 
