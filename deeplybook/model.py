@@ -95,6 +95,18 @@ class ItemList:
 
 
 @dataclass(frozen=True, slots=True)
+class Table:
+    """A table of data, row by row."""
+
+    cells: tuple[Inline, ...]
+    """Every cell's inline content, row after row; short rows are filled with empty cells."""
+    columns: int
+    """Cells a row."""
+    head_rows: int = 0
+    """How many of the first rows are headings."""
+
+
+@dataclass(frozen=True, slots=True)
 class Exchange:
     """One question and its answer in an interview."""
 
@@ -122,7 +134,7 @@ class Embed:
     """Who holds the media, as printed ("Vimeo", "Twitter/X", or the host name); filled in by the edition."""
 
 
-Block = Paragraph | Heading | Figure | Quote | ItemList | Exchange | Embed
+Block = Paragraph | Heading | Figure | Quote | ItemList | Table | Exchange | Embed
 
 #: The fields of each block kind that hold inline text, in reading order; each is an
 #: ``Inline`` or a tuple of them. Kinds not named (``Embed``) hold none. The one place
@@ -133,6 +145,7 @@ _INLINE_FIELDS: dict[type, tuple[str, ...]] = {
     Figure: ("caption",),
     Quote: ("paragraphs",),
     ItemList: ("items",),
+    Table: ("cells",),
     Exchange: ("question", "answer"),
 }
 

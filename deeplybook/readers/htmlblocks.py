@@ -1,4 +1,4 @@
-"""Body blocks from HTML: paragraphs, subheads, lists, quotes and figures.
+"""Body blocks from HTML: paragraphs, subheads, lists, quotes, tables and figures.
 
 Readers that hold article bodies as ordinary HTML (Markdown rendered by
 ``readers.markdown``, the main content trafilatura keeps) share this walker.
@@ -17,7 +17,7 @@ import lxml.html
 from lxml import etree
 
 from .. import sanitize
-from ..model import Block, Figure, Heading, Image, ItemList, Paragraph, Quote
+from ..model import Block, Figure, Heading, Image, ItemList, Paragraph, Quote, Table
 from .htmlpage import parse_fragment
 
 _DROPPED = {
@@ -120,10 +120,8 @@ class _Walker:
         elif tag == "pre":
             text = sanitize.text(_text(element))
             self.add(Paragraph(text) if text else None)
-        elif tag == "table":
-            rows = tuple(_row_text(row) for row in element.iter("tr"))
-            rows = tuple(row for row in rows if row)
-            self.add(ItemList(rows) if rows else None)
+        elif tag == "table" and not _is_layout(element):
+            self.add(_table(element))
         else:
             self.flush()
             self.children(element)
@@ -216,9 +214,39 @@ def _item_text(li: etree._Element) -> str:
     return " ".join(piece for piece in pieces if piece)
 
 
-def _row_text(row: etree._Element) -> str:
-    cells = [sanitize.text(_text(cell)) for cell in row if cell.tag in ("td", "th")]
-    return " · ".join(cell for cell in cells if cell)
+def _own_rows(table: etree._Element) -> list[etree._Element]:
+    """The rows of ``table`` itself, not those of a table inside one of its cells."""
+    return [row for row in table.iter("tr") if next(row.iterancestors("table"), None) is table]
+
+
+def _cells(row: etree._Element) -> list[etree._Element]:
+    return [cell for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+
+
+def _is_layout(table: etree._Element) -> bool:
+    """Whether a table lays out a page rather than holding data: a cell holds blocks, or it is one cell.
+
+    Old pages put their whole article inside a layout table's cell; its text is walked
+    as any container's, while a data table becomes a ``Table``.
+    """
+    cells = [cell for row in _own_rows(table) for cell in _cells(row)]
+    if len(cells) < 2:
+        return True
+    return any(_has_block_child(cell) for cell in cells)
+
+
+def _table(table: etree._Element) -> Table | None:
+    """A data table as a ``Table``: rows of inline cells, the leading rows of headings counted."""
+    rows = [[inline_html(cell) for cell in _cells(row)] for row in _own_rows(table)]
+    heads = [all(cell.tag == "th" or cell.getparent().getparent().tag == "thead" for cell in _cells(row))
+             for row in _own_rows(table)]
+    kept = [(row, head) for row, head in zip(rows, heads) if any(row)]
+    if not kept:
+        return None
+    columns = max(len(row) for row, _ in kept)
+    head_rows = next((number for number, (_, head) in enumerate(kept) if not head), len(kept))
+    cells = tuple(cell for row, _ in kept for cell in row + [""] * (columns - len(row)))
+    return Table(cells, columns, head_rows)
 
 
 def _remove_keeping_tail(element: etree._Element) -> None:

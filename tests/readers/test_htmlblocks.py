@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deeplybook.model import Figure, Heading, Image, ItemList, Paragraph, Quote
+from deeplybook.model import Figure, Heading, Image, ItemList, Paragraph, Quote, Table
 from deeplybook.readers.htmlblocks import blocks_from_html
 
 
@@ -23,7 +23,7 @@ def test_block_kinds_in_order():
         Paragraph("Nested <strong>text</strong>"),
         ItemList(("one", "two"), ordered=True),
         Quote(("Said it.",), cite="Ada Byron"),
-        ItemList(("Year · 2017",)),
+        Table(("Year", "2017"), columns=2),
         Paragraph("a &lt;b&gt;"),
     )
 
