@@ -135,6 +135,16 @@ class Cache:
         """Store a Python object (the model's frozen dataclasses pickle cleanly)."""
         self.put(namespace, entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
+    def key_digest(self) -> str | None:
+        """A SHA-256 of the signing key (made on first use), to check that other machines sign with it; ``None``: off."""
+        key = self._signing_key()
+        return hashlib.sha256(key).hexdigest() if key is not None else None
+
+    def __getstate__(self) -> dict:
+        # The key never travels with a task (a cluster's connections may be plain TCP):
+        # a worker reads it from ``key_file`` itself (docs/cluster.md).
+        return {**self.__dict__, "_key": None}
+
     def clear(self) -> None:
         """Remove every entry (the key, kept elsewhere, stays)."""
         shutil.rmtree(self.root, ignore_errors=True)
