@@ -88,10 +88,10 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     _metadata(book, edition, articles, built)
 
     # The theme's fonts travel in the book: each one its stylesheet names, once.
-    stylesheet = theme.placed_fonts(theme.css("common.css") + "\n" + theme.css("epub.css"), _FontShelf(book).href)
+    stylesheet = book_stylesheet(theme, _FontShelf(book).href)
     css = epub.EpubItem(uid="style", file_name=_STYLESHEET, media_type="text/css", content=stylesheet.encode())
     book.add_item(css)
-    cover_name, cover = _cover(edition, plan.span, theme)
+    cover_name, cover = cover_picture(edition, plan.span, theme)
     book.set_cover(cover_name, cover, create_page=False)
 
     images = _ImageShelf(book)
@@ -103,40 +103,21 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     nav.properties.append("nav")
     nav.add_item(css)
 
-    def page(planned: Page, template: str, **context) -> _Page:
-        html = env.get_template(template).render(**base, page=planned, **context)
-        item = _Page(uid=_uid(planned), file_name=planned.href, title=planned.title, lang=edition.language)
-        item.content = html.encode("utf-8")
-        item.add_item(css)
-        book.add_item(item)
-        return item
-
+    cover_alt = _cover_alt(edition, plan.span, say)
     spine: list = []
     for planned in plan.pages:
         if planned.role == CONTENTS:
             book.add_item(nav)
             spine.append(nav)
-        elif planned.role == COVER:
-            spine.append(page(planned, "epub/cover.xhtml", cover_src=cover_name,
-                              cover_alt=_cover_alt(edition, plan.span, say)))
-        elif planned.role == TITLE:
-            spine.append(page(planned, "epub/title.xhtml", span=plan.span))
-        elif planned.role == IMPRINT:
-            spine.append(page(planned, "epub/imprint.xhtml", span=plan.span, articles_count=len(articles),
-                              sites=list(plan.sites), built=built))
-        elif planned.role == FOREWORD:
-            spine.append(page(planned, "epub/matter.xhtml", title=planned.title, include_name="foreword.html"))
-        elif planned.role == SECTION:
-            spine.append(page(planned, "epub/section.xhtml", section=planned, section_id=planned.anchor,
-                              count=planned.count))
-        elif planned.role == ARTICLE:
-            spine.append(page(planned, "epub/article.xhtml", article=planned.article))
-        elif planned.role == INDEX:
-            spine.append(page(planned, "epub/matter.xhtml", kind=planned.index, title=planned.title,
-                              entries=planned.entries, include_name="index.html"))
+            continue
+        item = _Page(uid=_uid(planned), file_name=planned.href, title=planned.title, lang=edition.language)
+        item.content = render_page(env, base, planned, cover_src=cover_name, cover_alt=cover_alt,
+                                   built=built).encode("utf-8")
+        item.add_item(css)
+        book.add_item(item)
+        spine.append(item)
     # The contents page and the reading system's contents menu are one document: both follow toc_depth.
-    nav.content = _nav(edition, plan.contents, {p.href for p in plan.having(SECTION)},
-                       _landmarks(edition, plan.body_start.href, say), heading)
+    nav.content = contents_page(plan, say)
     _accessibility(book, edition, _census(edition, images), hazards_known=not _MOTION.search(stylesheet))
     book.toc = _ebooklib_toc(plan.contents)
     book.add_item(epub.EpubNcx())
@@ -152,6 +133,48 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
         _repack(raw, temp, built)
     logger.info("%s: EPUB written (%d articles)", path, len(articles))
     return Path(path)
+
+
+def book_stylesheet(theme: Theme, place_font: Callable[[Path], str]) -> str:
+    """The book's one stylesheet: the theme's ``common.css`` then ``epub.css``, each font at ``place_font(file)``."""
+    return theme.placed_fonts(theme.css("common.css") + "\n" + theme.css("epub.css"), place_font)
+
+
+def render_page(env, base: dict, planned: Page, *, cover_src: str, cover_alt: str, built) -> str:
+    """The XHTML of one page of the plan, the contents excepted, rendered by the theme's ``epub/`` template.
+
+    ``base`` is what every page is given (``edition``, ``plan``, ``stylesheet``,
+    ``image_src``, ``article_link``); the live preview renders its pages here too,
+    so that it shows what the book holds.
+    """
+    plan = base["plan"]
+    if planned.role == COVER:
+        template, context = "epub/cover.xhtml", {"cover_src": cover_src, "cover_alt": cover_alt}
+    elif planned.role == TITLE:
+        template, context = "epub/title.xhtml", {"span": plan.span}
+    elif planned.role == IMPRINT:
+        template, context = "epub/imprint.xhtml", {"span": plan.span, "articles_count": len(plan.articles),
+                                                   "sites": list(plan.sites), "built": built}
+    elif planned.role == FOREWORD:
+        template, context = "epub/matter.xhtml", {"title": planned.title, "include_name": "foreword.html"}
+    elif planned.role == SECTION:
+        template, context = "epub/section.xhtml", {"section": planned, "section_id": planned.anchor,
+                                                   "count": planned.count}
+    elif planned.role == ARTICLE:
+        template, context = "epub/article.xhtml", {"article": planned.article}
+    elif planned.role == INDEX:
+        template, context = "epub/matter.xhtml", {"kind": planned.index, "title": planned.title,
+                                                  "entries": planned.entries, "include_name": "index.html"}
+    else:
+        raise WriteError(f"no EPUB template renders a page of role {planned.role!r}")
+    return env.get_template(template).render(**base, page=planned, **context)
+
+
+def contents_page(plan: BookPlan, say: Callable[..., str]) -> bytes:
+    """The navigation document: the plan's contents as the book's Contents page, and its landmarks."""
+    edition = plan.edition
+    return _nav(edition, plan.contents, {p.href for p in plan.having(SECTION)},
+                _landmarks(edition, plan.body_start.href, say), plan.having(CONTENTS)[0].title)
 
 
 def _uid(page: Page) -> str:
@@ -308,8 +331,8 @@ def _nav(edition: Edition, toc: tuple[TocEntry, ...], sections: set[str],
     return etree.tostring(html, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>", pretty_print=True)
 
 
-def _cover(edition: Edition, span: str, theme: Theme) -> tuple[str, bytes]:
-    """The cover's file name and bytes: the edition's own picture, or one made in the theme's fonts."""
+def cover_picture(edition: Edition, span: str, theme: Theme) -> tuple[str, bytes]:
+    """The cover's file name in the book and its bytes: the edition's own picture, or one made in the theme's fonts."""
     if not edition.cover:
         faces = faces_from_css(theme.css("common.css") + "\n" + theme.css("epub.css"), theme.font)
         return "images/cover.png", make_cover(edition.title, edition.subtitle, span, edition.publisher, faces=faces)
