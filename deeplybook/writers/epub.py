@@ -148,6 +148,7 @@ def render_page(env, base: dict, planned: Page, *, cover_src: str, cover_alt: st
     so that it shows what the book holds.
     """
     plan = base["plan"]
+    context: dict[str, object]
     if planned.role == COVER:
         template, context = "epub/cover.xhtml", {"cover_src": cover_src, "cover_alt": cover_alt}
     elif planned.role == TITLE:
