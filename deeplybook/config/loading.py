@@ -10,14 +10,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import inputs, readers, themes
+from .. import executors, inputs, readers, themes
 from ..edition import GROUPS, ORDERS, slugify
 from ..errors import ConfigError, DeeplybookError
 from ..log import warn
 from ..output import FORMATS
 from ..press import MAX_BLEED_MM, TRIMS, VARIANTS, PrintOptions
 from ..select import Selection
-from .schema import INDEXES, SCHEMA, Book, EditionConfig, Front, Grouping, Imprint, Output, Sources, Volumes
+from .schema import INDEXES, SCHEMA, Book, EditionConfig, Front, Grouping, Imprint, Output, Run, Sources, Volumes
 from .values import (
     Wrong,
     boolean,
@@ -185,7 +185,7 @@ class _Checker:
         indexes = self.get(back, "back.indexes", choices(INDEXES), INDEXES)
         output = self.output(book.title)
         return EditionConfig(self.path, book, sources, selection, group, volumes, front, indexes, output,
-                             printing=self.printing())
+                             printing=self.printing(), run=self.run())
 
     def book(self) -> Book:
         t = self.table("book")
@@ -312,6 +312,10 @@ class _Checker:
             variant=g(t, "print.pdf_variant", choice(VARIANTS), ""),
         )
 
+    def run(self) -> Run:
+        """The ``[run]`` table."""
+        return Run(scheduler=self.get(self.table("run"), "run.scheduler", scheduler, ""))
+
     def output(self, title: str) -> Output:
         t = self.table("output")
         g = self.get
@@ -331,3 +335,11 @@ class _Checker:
         toc_depth = g(t, "output.toc_depth", positive)
         css = g(t, "output.css", self.existing_file)
         return Output(folder, stem, formats, theme, chunk_size, jobs, pdf_tagged, toc_depth, css)
+
+
+def scheduler(value: Any) -> str:
+    """A Dask scheduler: ``local``, ``local:N`` or an address (``executors.check_scheduler``)."""
+    try:
+        return executors.check_scheduler(string(value))
+    except ValueError as exc:
+        raise Wrong(str(exc)) from None

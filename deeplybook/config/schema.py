@@ -31,6 +31,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "back": ("indexes",),
     "output": ("folder", "stem", "formats", "theme", "chunk_size", "jobs", "pdf_tagged", "toc_depth", "css"),
     "print": ("trim", "bleed", "crop_marks", "paper", "cover_spread", "pdf_variant"),
+    "run": ("scheduler",),
 }
 
 
@@ -155,6 +156,15 @@ class Output:
 
 
 @dataclass(frozen=True, slots=True)
+class Run:
+    """The ``[run]`` table: where the build's tasks run."""
+
+    scheduler: str = ""
+    """A Dask scheduler for reading and rendering: ``local:N`` (a cluster of N processes here) or an address like
+    ``tcp://host:8786``; empty: this machine's processes, unless ``$DEEPLYBOOK_SCHEDULER`` names one."""
+
+
+@dataclass(frozen=True, slots=True)
 class EditionConfig:
     """A checked edition file."""
 
@@ -178,5 +188,7 @@ class EditionConfig:
     """What is written where."""
     printing: PrintOptions = field(default_factory=PrintOptions)
     """How the PDF is printed: ``[print]``."""
+    run: Run = field(default_factory=Run)
+    """Where the build's tasks run: ``[run]``."""
     extra: dict[str, Any] = field(default_factory=dict)
     """``Edition`` fields an edition file has no key for, given through the Python API (``provenance``...)."""
