@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import bookplan, inputs, readers, remote, select, volumes
+from . import bookplan, executors, inputs, readers, remote, select, volumes
 from . import edition as edition_module
 from .cache import Cache
 from .config import Book, EditionConfig, Grouping, Output, Sources, load
@@ -114,22 +114,28 @@ def quick_edition(paths: Iterable[str | os.PathLike[str]], output: str | os.Path
 def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
                   formats: Sequence[str] | None = None, pdf_options: dict | None = None,
                   cache: Cache | bool = True, progress: Progress | None = None,
-                  css: str | os.PathLike[str] | None = None) -> list[BuildResult]:
+                  css: str | os.PathLike[str] | None = None, scheduler: str | None = None) -> list[BuildResult]:
     """Build the books an edition file describes (a path, or a loaded ``EditionConfig``).
 
     ``output``, ``formats`` and ``pdf_options`` override the file's ``[output]`` table;
-    ``css`` is a user stylesheet added after the theme's.
+    ``css`` is a user stylesheet added after the theme's. ``scheduler`` sends the
+    reading and rendering to a Dask cluster (``local:N``, ``tcp://host:8786``), before
+    the file's ``[run] scheduler`` and ``$DEEPLYBOOK_SCHEDULER``; without any, the
+    work runs in this machine's processes (``deeplybook.executors``).
     One ``BuildResult`` is returned per volume.
     """
     config = edition_file if isinstance(edition_file, EditionConfig) else load(edition_file)
     cache = as_cache(cache)
     options = _pdf_options(config.output, pdf_options, config.printing)
     _destination(config, output, formats)  # a wrong format fails before anything is read
-    _start_pdf_workers(formats or config.output.formats, options)
+    scheduler = executors.chosen_scheduler(scheduler, config.run.scheduler)
+    if scheduler is None:
+        _start_pdf_workers(formats or config.output.formats, options)
     # Once: its warnings are the build's, not each volume's. --css wins over [output] css.
     theme = _theme(config.output.theme, css if css is not None else config.output.css)
     report = readers.ReadReport()
-    with remote.fetcher(config.sources.limits, cache) as fetch:
+    with executors.engine(scheduler, progress=progress, cache=cache), \
+            remote.fetcher(config.sources.limits, cache) as fetch:
         planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache,
                                progress=progress, fetch=fetch)
         return write_volumes(planned, theme, report=report, pdf_options=options, cache=cache, progress=progress,

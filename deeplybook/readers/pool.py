@@ -4,6 +4,12 @@ A worker stuck on one page is ended by its watchdog (``deeplybook.inputs``), and
 worker may crash; either breaks the pool. The pages the workers were on are then
 known from their notes: the one that stopped its worker is left out with a warning,
 and the work not yet done goes on in a new pool.
+
+On a cluster (``deeplybook.executors``) the same tasks go to its workers, in
+batches, and a worker that dies has its batch run again by Dask. Workers there read
+the pages from a folder they share with this process: each batch first checks that
+its worker sees its files. A worker's reading has no time limit there (the limit is
+an alarm in a process's main thread, and Dask runs tasks in a worker's threads).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from .. import inputs
+from .. import executors, inputs
 from ..errors import DeeplybookError
 from ..log import counting_warnings, logger
 from ..model import Article
@@ -72,6 +78,10 @@ def run(task: Callable[[Item, object], list[Article]], items: Iterable[Item], re
     log see it as if the work had been done in this process.
     """
     items = list(items)
+    engine = executors.current()
+    if engine.distributed:
+        yield from _on_cluster(engine, task, items, report)
+        return
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(items) < POOL_THRESHOLD:
         for item in items:
@@ -79,6 +89,30 @@ def run(task: Callable[[Item, object], list[Article]], items: Iterable[Item], re
         return
     with tempfile.TemporaryDirectory(prefix="deeplybook-read-") as notes:
         yield from _supervised(task, items, report, jobs, notes)
+
+
+def _on_cluster(engine: executors.Engine, task: Callable, items: list, report) -> Iterator[Article]:
+    """``run`` on the engine's cluster: batches of items, each a task; their outcomes replayed in item order."""
+    size = max(1, min(32, len(items) // (engine.workers * 8)))
+    batches = [items[start:start + size] for start in range(0, len(items), size)]
+    # The local pool is never made here: the engine is a cluster's.
+    with engine.pool(lambda: ProcessPoolExecutor(1)) as pool:
+        futures = [pool.submit(engine.task(_detached_batch, _files_of(batch)), task, batch) for batch in batches]
+        for future in futures:
+            for outcome in future.result():
+                yield from _replay(outcome, report)
+
+
+def _detached_batch(task: Callable, batch: list) -> list[Outcome]:
+    return [_detached(task, item) for item in batch]
+
+
+def _files_of(batch: list) -> Iterator[str]:
+    """The files a batch reads: its items, each a path or a group of paths."""
+    for item in batch:
+        for path in item if isinstance(item, (list, tuple)) else (item,):
+            if isinstance(path, (str, os.PathLike)):
+                yield os.fspath(path)
 
 
 #: A page a worker was on when it stopped for no known reason is tried this many times.

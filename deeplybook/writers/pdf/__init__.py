@@ -30,6 +30,7 @@ import pikepdf
 import weasyprint
 from PIL import Image, UnidentifiedImageError
 
+from ... import executors
 from ...bookplan import ARTICLE, COVER, IMPRINT, SECTION, TITLE, BookPlan
 from ...bookplan import plan as plan_book
 from ...cache import DISABLED, Cache
@@ -126,14 +127,16 @@ def _write_chunked(theme: Theme, plan: BookPlan, front, anchors: frozenset[str],
     """
     chunks = chunks_of(body(plan), size)
     started = time.perf_counter()
-    with executor(jobs) as pool:
+    engine = executors.current()
+    with engine.pool(lambda: executor(jobs)) as pool:
         try:
             book = render_book(pool, theme, front.edition, chunks, front, anchors, folder, back_matter(plan), cache)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     logger.info("PDF: %d chunks of up to %d articles and %d front pages rendered by %d workers in %.1f s",
-                len(chunks), size, book.parts[0].page_count, jobs, time.perf_counter() - started)
+                len(chunks), size, book.parts[0].page_count, engine.workers if engine.distributed else jobs,
+                time.perf_counter() - started)
     # The workers are gone before merging: the merge is the one step whose
     # memory grows with the book, so it runs alone.
     unnumbered = {book.placements[p.anchor].page for p in plan.having(*UNNUMBERED) if p.anchor in book.placements}

@@ -7,17 +7,20 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import select
+import tempfile
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
+from ... import executors
 from ...cache import Cache
 from ...cache import key as cache_key
 from ...inputs import Refused, within
 from ...log import logger
+from ...model import Article, Figure
 from ...output import is_running
 from ...themes import Theme
 from .anchors import FolioType, Overlay, Placement, Rendered, book_pages, placements, render_folio, render_overlay
@@ -67,7 +70,7 @@ def render_book(pool: Executor, theme: Theme, header, chunks: list[tuple], front
     # Longest first, so that the last pieces to finish are short and no worker idles
     # long at the end: the front matter and indexes, then the chunks by their length.
     front_part, *back_part = matter(digits)
-    folio = pool.submit(render_folio, theme, folder / "folio.pdf")
+    folio = renderer.start(render_folio, theme, folder / "folio.pdf", _theme_folders(theme))
     pending: dict[int, Callable[[], Rendered]] = {}
     for n in sorted(range(len(chunks)), key=lambda n: -weight(chunks[n])):
         pending[n] = renderer.submit(Piece(theme, header, chunks[n], None, anchors, False),
@@ -88,7 +91,7 @@ def render_book(pool: Executor, theme: Theme, header, chunks: list[tuple], front
     overlays = _render_overlay(renderer, parts, numbers, folder)
     if cache.enabled:
         logger.info("PDF: %d of %d parts from the cache", renderer.hits, renderer.asked)
-    return RenderedBook(parts, book_pages(parts), placed, overlays, folio.result())
+    return RenderedBook(parts, book_pages(parts), placed, overlays, folio())
 
 
 def _render_overlay(renderer: CachedRenderer, parts: list[Rendered], numbers: dict[str, str],
@@ -116,13 +119,18 @@ def _render_overlay(renderer: CachedRenderer, parts: list[Rendered], numbers: di
 class CachedRenderer:
     """Submits pieces to the pool unless the cache holds their PDF already.
 
+    On a cluster (``executors.Engine.distributed``) a worker renders into a
+    temporary file of its own and sends the PDF back as bytes, written here at the
+    part's place: the book's folder need not be one the workers see.
+
     A piece is keyed by its whole content (``repr`` of its frozen dataclasses: pickle's
     bytes depend on which equal strings happen to be one object) and by the theme's
     files, so a piece is reused only when it would come out the same.
     """
 
-    def __init__(self, pool: Executor, cache: Cache, theme: Theme) -> None:
+    def __init__(self, pool: Executor, cache: Cache, theme: Theme, engine: executors.Engine | None = None) -> None:
         self.pool, self.cache = pool, cache
+        self.engine = engine or executors.current()
         self.fingerprint = theme_fingerprint(theme) if cache.enabled else ""
         self.hits = self.asked = 0
 
@@ -137,18 +145,75 @@ class CachedRenderer:
             out.write_bytes(data)
             return lambda: Rendered(out, *rendered)
         if isinstance(piece, Overlay):
-            future = self.pool.submit(render_overlay, piece, out)
+            made = self.start(render_overlay, piece, out, _overlay_needs(piece))
         else:
-            future = self.pool.submit(render, piece, out)
+            made = self.start(render, piece, out, _piece_needs(piece))
 
         def result() -> Rendered:
-            rendered = future.result()
+            rendered = made()
             if entry:
                 self.cache.put_object("pdf-parts", entry, (out.read_bytes(), rendered.page_count, rendered.anchors,
                                                            rendered.slots, rendered.blank, rendered.recto))
             return rendered
 
         return result
+
+
+    def start(self, function: Callable[[Any, Path], Any], what: object, out: Path,
+              needs: Iterator[str] | tuple[str, ...] = ()) -> Callable[[], Any]:
+        """Submit ``function(what, out)``; call the result to wait for what it made (a ``Rendered``, a ``FolioType``
+        or ``None``), its file at ``out``.
+
+        ``needs`` are the files the task reads: a cluster's worker checks it sees them.
+        """
+        if not self.engine.distributed:
+            local = self.pool.submit(function, what, out)
+            self.engine.follow("render", local)
+            return local.result
+        remote = self.pool.submit(self.engine.task(render_here, needs), function, what, out.name)
+        self.engine.follow("render", remote)
+
+        def arrived() -> Any:
+            data, made = remote.result()
+            if made is None:
+                return None
+            out.write_bytes(data)
+            return replace(made, path=out)
+
+        return arrived
+
+
+def render_here(function: Callable[[Any, Path], Any], what: object, name: str) -> tuple[bytes, Any]:
+    """On a worker: ``function(what, file)`` into a temporary file of its own; the file's bytes and what it returned."""
+    with tempfile.TemporaryDirectory(prefix="deeplybook-part-") as folder:
+        made = function(what, Path(folder) / name)
+        return (made.path.read_bytes() if made is not None else b""), made
+
+
+def _theme_folders(theme: Theme | None) -> tuple[str, ...]:
+    return tuple(str(folder) for folder in theme.dirs) if theme is not None else ()
+
+
+def _piece_needs(piece: Piece) -> Iterator[str]:
+    """The files a piece's render reads: the theme's folders, the cover, the pictures of its articles and foreword."""
+    yield from _theme_folders(piece.theme)
+    if piece.front is not None and piece.front.cover is not None and piece.front.cover.path:
+        yield piece.front.cover.path
+    blocks = [*piece.edition.foreword]
+    for page in piece.pages:
+        article: Article | None = page.article
+        if article is not None:
+            blocks.extend([article.lead, *article.body] if article.lead is not None else article.body)
+    for block in blocks:
+        if isinstance(block, Figure) and block.image is not None and block.image.path:
+            yield block.image.path
+
+
+def _overlay_needs(overlay: Overlay) -> Iterator[str]:
+    """The theme folders whose fonts an overlay's numbers are set in."""
+    for _, slots in overlay.pages:
+        for slot, _ in slots:
+            yield from _theme_folders(slot.theme)
 
 
 def _content(piece: Piece | Overlay) -> str:
@@ -207,8 +272,10 @@ def executor(jobs: int) -> Executor:
         return InlineExecutor()
     # Workers are forked from a server process that has imported WeasyPrint once,
     # not from this one: they start at once and do not inherit the caller's memory
-    # (the whole edition). Workers are not recycled (max_tasks_per_child): that
-    # can hang Python 3.11's pool, and a worker's memory is freed after each chunk.
+    # (the whole edition); "spawn" where there is no fork server (Windows): each
+    # worker then imports WeasyPrint itself, slower to start but the same book.
+    # Workers are not recycled (max_tasks_per_child): that can hang Python 3.11's
+    # pool, and a worker's memory is freed after each chunk.
     return ProcessPoolExecutor(jobs, mp_context=_worker_context(), initializer=_end_with, initargs=(os.getpid(),))
 
 
@@ -238,13 +305,20 @@ def start_workers() -> None:
 
     It imports WeasyPrint (half a second or so) in its own process, so a caller
     that has other work first (reading the archive) need not wait for it later.
+    Nothing to start where workers are spawned (``start_method``).
     """
-    _worker_context()
-    multiprocessing.forkserver.ensure_running()
+    if _worker_context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
+
+
+def start_method() -> str:
+    """How render workers start: ``forkserver`` where this platform has it, else ``spawn``."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def _worker_context():
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__.rpartition(".")[0] + ".render"])
+    context = multiprocessing.get_context(start_method())
+    if start_method() == "forkserver":
+        context.set_forkserver_preload([__name__.rpartition(".")[0] + ".render"])
     return context
 
