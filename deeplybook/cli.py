@@ -161,7 +161,7 @@ class ProgressBars:
     when the bars are off (``--quiet``, or stderr is not a terminal).
     """
 
-    LABELS = {"read": "Reading", "write": "Writing"}
+    LABELS = {"read": "Reading", "render": "Rendering", "write": "Writing"}
 
     def __init__(self, enabled: bool, console=None) -> None:
         self.enabled = enabled
@@ -278,12 +278,15 @@ _EDITION = click.argument("edition_file", metavar="EDITION", type=click.Path(exi
               help="Formats to write instead of the file's, comma-separated (epub, pdf).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processes rendering the PDF (default: all cores).")
 @click.option("--pdf-tagged", is_flag=True, help="A tagged PDF (PDF/UA-1), as the file's [output] pdf_tagged = true.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Read and render on a Dask cluster: tcp://HOST:8786, or local:N for N processes here "
+                   "(as [run] scheduler, $DEEPLYBOOK_SCHEDULER; needs deeplybook[cluster]).")
 @_CSS
 @_input_options
 @_cache_options
 @_talk_options
-def build_command(edition_file, output, formats, jobs, pdf_tagged, css, max_file_size, allow_remote, no_cache, clear_cache,
-                  strict, quiet, verbose):
+def build_command(edition_file, output, formats, jobs, pdf_tagged, scheduler, css, max_file_size, allow_remote,
+                  no_cache, clear_cache, strict, quiet, verbose):
     """Make the books EDITION (an edition file) describes."""
     _configure_output(quiet, verbose)
     pdf_options = {k: v for k, v in (("jobs", jobs), ("tagged", pdf_tagged)) if v} or None
@@ -293,7 +296,8 @@ def build_command(edition_file, output, formats, jobs, pdf_tagged, css, max_file
             limits = _limits(edition.sources.limits, max_file_size, allow_remote)
             edition = dataclasses.replace(edition, sources=dataclasses.replace(edition.sources, limits=limits))
             results = pipeline.build_edition(edition, output=output, formats=formats, pdf_options=pdf_options,
-                                             cache=_cache(no_cache, clear_cache), progress=bars.callback, css=css)
+                                             cache=_cache(no_cache, clear_cache), progress=bars.callback, css=css,
+                                             scheduler=scheduler)
         except DeeplybookError as exc:
             _fail(exc)
     if not quiet:
