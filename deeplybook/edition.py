@@ -9,9 +9,10 @@ import uuid
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Sequence
 
+from .embeds import note
 from .errors import DeeplybookError
 from .log import logger, warn
-from .model import Article, Block, Creator, Edition, Figure, Heading, Section, map_inline
+from .model import Article, Block, Creator, Edition, Embed, Figure, Heading, Section, map_inline
 from .slugs import slugify
 from .toc import article_href
 
@@ -57,13 +58,14 @@ def assemble(articles: Sequence[Article], sections: tuple[Section, ...], *, titl
     """The edition of ``sections``, whose articles are ``articles`` in sort order (see ``arrange``).
 
     Each article gets a unique slug (in sort order), links to articles of this book
-    point inside it, pictures the archive lacks are dropped and subheads are evened;
+    point inside it, pictures the archive lacks are dropped (their captions kept),
+    embedded media name their service and point at its public page, and subheads are evened;
     ``metadata`` takes the other ``Edition`` fields.
     """
     named = _name(list(articles))
     linked = _link_inside(named)
     shown = _drop_missing_images(linked)
-    leveled = [dataclasses.replace(a, body=even_headings(a.body)) for a in shown]
+    leveled = [dataclasses.replace(a, body=even_headings(_note_embeds(a.body))) for a in shown]
     sections = _replace(sections, {id(old): new for old, new in zip(articles, leveled)})
     metadata["creators"] = tuple(
         c if isinstance(c, Creator) else Creator(str(c)) for c in metadata.get("creators", ())
@@ -205,6 +207,13 @@ def _drop_missing_images(articles: list[Article]) -> list[Article]:
     if missing:
         warn("image-missing", f"{missing} images are not in the archive; their captions and credits are kept")
     return out
+
+
+def _note_embeds(body: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Embedded media with their service named and a public page for an address, never a player's."""
+    if not any(isinstance(b, Embed) for b in body):
+        return body
+    return tuple(note(b) if isinstance(b, Embed) and not b.service else b for b in body)
 
 
 def even_headings(body: tuple[Block, ...]) -> tuple[Block, ...]:
