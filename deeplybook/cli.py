@@ -7,6 +7,7 @@ Commands::
     make-ebook build EDITION.toml                                the books an edition file describes
     make-ebook list EDITION.toml                                 what would be in them, rendering nothing
     make-ebook new [EDITION.toml]                                a commented starter edition file
+    make-ebook serve EDITION|FOLDER                              a live preview in the browser on localhost
 
 The first form is the ``quick`` command: any first argument that is not a command
 name goes to it (write ``./build`` for a folder called ``build``).
@@ -381,6 +382,43 @@ def contents_listing(volume) -> str:
     for section in book.sections:
         add(section, 1)
     return "\n".join(lines) + "\n"
+
+
+@cli.command("serve", context_settings=_HELP)
+@click.argument("source", metavar="EDITION|FOLDER", type=click.Path(exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; anything but a loopback address shows the book to the network.")
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on (0: any free one).")
+@click.option("--theme", default=None, help="A theme's name or folder instead of the edition's (default: default).")
+@_CSS
+@click.option("-t", "--title", default=None, help="The book's title, for a folder (default: Collected Articles).")
+@click.option("--volume", type=click.IntRange(1), default=1, show_default=True,
+              help="Which volume of an edition cut into several to show.")
+@_cache_options
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", count=True, help="More detail; twice for every file.")
+def serve_command(source, host, port, theme, css, title, volume, no_cache, clear_cache, quiet, verbose):
+    """Show EDITION (an edition file) or FOLDER as a book in the browser, rebuilt as its files change.
+
+    The pages are the EPUB's, through the theme's templates and stylesheet; an open
+    page reloads when the edition file, the theme or a source changes. Ctrl-C stops.
+    """
+    from . import preview
+
+    _configure_output(quiet, verbose)
+    try:
+        preview.require_watchfiles()
+        shown = preview.Preview(source, theme=theme, css=css, title=title, volume=volume,
+                                cache=_cache(no_cache, clear_cache))
+        site = shown.build()
+        server = preview.serve(shown, host, port)
+    except DeeplybookError as exc:
+        _fail(exc)
+    if not server.loopback:
+        click.echo(f"make-ebook: warning: listening on {host}: anyone who can reach it can read the book", err=True)
+    click.echo(f"previewing {site.plan.edition.title!r} at {server.url} (Ctrl-C stops)")
+    preview.run(server)
 
 
 @cli.command("new", context_settings=_HELP)
