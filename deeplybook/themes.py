@@ -12,6 +12,7 @@ symlink takes elsewhere is refused.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import importlib.util
 import os
 import re
@@ -403,8 +404,12 @@ def _find(name: str, roots: tuple[Path, ...], registered: dict[str, Path]) -> Pa
     for candidate in (*(root / name for root in search), registered.get(name), builtin / name):
         if candidate is not None and (candidate / "theme.toml").is_file():
             return candidate
-    places = ", ".join([*(str(r) for r in roots), *(f"{n!r} (registered)" for n in sorted(registered))])
-    raise ThemeError(f"no theme called {name!r} (looked in {places})")
+    known = sorted({*registered, *(d.name for root in roots if root.is_dir() for d in root.iterdir()
+                                   if (d / "theme.toml").is_file())})
+    close = difflib.get_close_matches(name, known, n=1)
+    meant = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ThemeError(f"no theme called {name!r}{meant}; the themes: {', '.join(known)}; "
+                     f"looked in {', '.join(str(r) for r in roots)}")
 
 
 def default_folder() -> Path:
