@@ -40,7 +40,7 @@ from ..errors import DeeplybookError, ReadError
 from ..inputs import Limits, Refused
 from ..log import warn
 from ..model import Article
-from . import pool
+from . import manifest, pool
 from .files import contained, contained_blocks, through_cache
 from .report import ReadReport, Skip
 
@@ -192,7 +192,8 @@ def read(
         if claimant is not None:
             yield from _read_files(files, reader, report, **rules)
             files = []
-            yield from claimant.read_folder(path, report, **rules)
+            # Through the folder's manifest: an unchanged mirror is not walked page by page.
+            yield from manifest.read_folder(claimant, path, report, **rules)
         elif path.is_dir():
             files.extend(_walk(path, roots, report))
         else:

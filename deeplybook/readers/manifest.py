@@ -1,0 +1,189 @@
+"""A folder's whole read kept in the cache, used again while no file under the folder has changed.
+
+A warm read of a site mirror through the article cache still opens every page,
+hashes its bytes for the key and unpickles one entry a page: tens of seconds for
+thousands of pages. Here a folder a reader walks itself (``read_folder``) is read
+once, and its articles, what its report recorded and the warnings it gave are
+stored as one entry (namespace ``folders``), beside the *stat signature* of the
+folder: for every entry under it, in sorted order, its name, type, size,
+modification and change times (nanoseconds), inode and device, and for a symlink
+where it leads. A later read walks the folder with ``stat`` alone, and when the
+signature is the stored one it returns the stored read without opening a page.
+Any difference (a page edited, added, removed, renamed, touched, swapped for a
+symlink) makes a full read, which goes through the per-page cache, so only the
+pages that changed are parsed; the new read replaces the entry.
+
+The trade-off: a page rewritten with other bytes but the same size, modification
+time, change time and inode is taken as unchanged. Every write changes a file's
+change time (``ctime``), which no user call can set back, so that takes changing
+the system clock or writing the disk underneath the file system; ``--no-cache``
+reads every page whatever the signature says.
+
+What the read depends on beyond the folder is checked too: each picture file an
+article names must still be the file it was (same real path, inode, size and
+times), or the read is made again. Like the per-page cache, a picture outside the
+folder that was missing at the first read and appears later is not looked for
+again until something under the folder changes.
+
+The entry is signed and unpickled only into the model's classes, like every cache
+entry (``deeplybook.cache``); its key holds the code fingerprint, the reader, the
+folder, the roots and the limits, so another build's rules never share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from .. import cache as cache_module
+from ..inputs import Limits
+from ..log import counting_warnings, logger
+from ..model import Article, Figure
+from .report import ReadReport
+
+#: The cache namespace of whole-folder reads.
+NAMESPACE = "folders"
+
+
+class _FolderReader(Protocol):
+    NAME: str
+
+    def read_folder(self, path: Path, report: ReadReport, *, cache: cache_module.Cache, roots: tuple[str, ...],
+                    limits: Limits) -> Iterable[Article]: ...
+
+
+def read_folder(reader: _FolderReader, folder: Path, report: ReadReport, *, cache: cache_module.Cache,
+                roots: tuple[str, ...], limits: Limits) -> list[Article]:
+    """``reader.read_folder``'s articles, from the cache when nothing under ``folder`` changed since it was stored.
+
+    ``report`` and the log receive what the read recorded and warned, whether it was
+    made now or taken from the cache.
+    """
+    if not cache.enabled:
+        return list(reader.read_folder(folder, report, cache=cache, roots=roots, limits=limits))
+    entry = cache_module.key("folder-read", getattr(reader, "NAME", type(reader).__name__), str(folder),
+                             "\0".join(roots), repr(limits))
+    # Taken before reading: a page changed while it is read leaves a signature that no longer holds.
+    signature = folder_signature(folder, roots)
+    stored = cache.get_object(NAMESPACE, entry)
+    if _still_valid(stored, signature):
+        _, articles, skipped, failed, read, counted, warnings, _ = stored
+        _replay(report, skipped, failed, read, counted, warnings)
+        return list(articles)
+    fresh = ReadReport()
+    with counting_warnings() as warned:
+        articles = list(reader.read_folder(folder, fresh, cache=cache, roots=roots, limits=limits))
+    _merge(report, fresh)
+    cache.put_object(NAMESPACE, entry, (signature, tuple(articles), tuple(fresh.skipped), tuple(fresh.failed),
+                                        fresh.read, fresh.articles, tuple(warned.records),
+                                        pictures_signature(articles)))
+    return articles
+
+
+def _still_valid(stored: object, signature: str) -> bool:
+    """Whether a stored read answers for the folder as it is now: same signature, pictures unchanged."""
+    if not isinstance(stored, tuple) or len(stored) != 8 or stored[0] != signature:
+        return False
+    return pictures_signature(stored[1]) == stored[7]
+
+
+def _replay(report: ReadReport, skipped, failed, read: int, counted: int, warnings) -> None:
+    """Tell ``report`` and the log what the stored read recorded, as if it had been made now."""
+    for path, reason in skipped:
+        logger.debug("%s: skipped: %s", path, reason)
+    report.skipped.extend(skipped)
+    report.failed.extend(failed)
+    report.read += read
+    report.articles += counted
+    for code, message in warnings:
+        logger.warning("%s", message, extra={"code": code})
+
+
+def _merge(report: ReadReport, fresh: ReadReport) -> None:
+    report.skipped.extend(fresh.skipped)
+    report.failed.extend(fresh.failed)
+    report.read += fresh.read
+    report.articles += fresh.articles
+
+
+def folder_signature(folder: Path, roots: tuple[str, ...]) -> str:
+    """A hash of what ``stat`` says of every entry under ``folder``: the same while no file changed.
+
+    Symlinked folders that stay under ``roots`` are walked where they lead (the
+    reader follows them too); each real folder once, so a loop ends.
+    """
+    digest = hashlib.sha256()
+    top = os.path.realpath(folder)
+    digest.update(f"{os.fspath(folder)}\0{top}\n".encode())
+    _sign_folder(os.fspath(folder), top, tuple(os.path.realpath(root) for root in roots), {top}, digest)
+    return digest.hexdigest()
+
+
+def _sign_folder(path: str, real: str, roots: tuple[str, ...], entered: set[str], digest) -> None:
+    try:
+        with os.scandir(path) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as exc:  # the reader meets the same error and reports it; the signature only notes it
+        digest.update(f"!{path}\0{exc.errno}\n".encode())
+        return
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            digest.update(f"!{entry.name}\0{exc.errno}\n".encode())
+            continue
+        digest.update(f"{entry.name}\0{_stat_line(info)}".encode())
+        if stat.S_ISDIR(info.st_mode):
+            digest.update(b"\n")
+            inner = os.path.join(real, entry.name)
+            if inner not in entered:
+                entered.add(inner)
+                _sign_folder(entry.path, inner, roots, entered, digest)
+        elif stat.S_ISLNK(info.st_mode):
+            _sign_link(entry.path, roots, entered, digest)
+        else:
+            digest.update(b"\n")
+
+
+def _sign_link(path: str, roots: tuple[str, ...], entered: set[str], digest) -> None:
+    """A symlink's target as written and as resolved, and what lies there (walked if a folder under ``roots``)."""
+    target = os.path.realpath(path)
+    digest.update(f"\0{os.readlink(path)}\0{target}\0".encode())
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        digest.update(f"!{exc.errno}\n".encode())
+        return
+    digest.update(f"{_stat_line(info)}\n".encode())
+    inside = any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+    if stat.S_ISDIR(info.st_mode) and inside and target not in entered:
+        entered.add(target)
+        _sign_folder(path, target, roots, entered, digest)
+
+
+def _stat_line(info: os.stat_result) -> str:
+    return (f"{info.st_mode:o}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\0"
+            f"{info.st_dev}")
+
+
+def pictures_signature(articles: Iterable[Article]) -> tuple[tuple[str, str], ...]:
+    """For each picture file the articles name: its path and what ``stat`` says of it, with its real path."""
+    signed = []
+    for article in articles:
+        figures = [article.lead] if article.lead is not None else []
+        figures.extend(block for block in article.body if isinstance(block, Figure))
+        for figure in figures:
+            path = figure.image.path if figure.image is not None else None
+            if path:
+                signed.append((path, _picture_line(path)))
+    return tuple(signed)
+
+
+def _picture_line(path: str) -> str:
+    try:
+        return f"{os.path.realpath(path)}\0{_stat_line(os.stat(path))}"
+    except OSError as exc:
+        return f"!{exc.errno}"

@@ -1,0 +1,144 @@
+"""The edit loop: a folder read again with nothing changed comes from its manifest, without opening a page."""
+
+from __future__ import annotations
+
+import builtins
+import importlib.util
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from deeplybook import readers
+from deeplybook.cache import Cache
+from deeplybook.log import counting_warnings
+from deeplybook.readers import manifest
+
+
+def _sample_mirror():
+    """tests/readers/sample_mirror.py, loaded by its path: the sample site dressed with HTTrack's stamps."""
+    spec = importlib.util.spec_from_file_location("edit_loop_sample_mirror",
+                                                  Path(__file__).parent / "readers" / "sample_mirror.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sample_mirror = _sample_mirror()
+DAMS = Path("water") / "articles" / "2017" / "03" / "02" / "dams-on-the-river.html"
+TALK = Path("water") / "community" / "2017" / "04" / "10" / "a-talk-with-a-hydrologist.html"
+
+
+@pytest.fixture
+def mirror(tmp_path) -> Path:
+    """A copy of the sample mirror that a test may change between reads."""
+    copy = tmp_path / "mirror"
+    shutil.copytree(sample_mirror.root(), copy, symlinks=True)
+    return copy
+
+
+def read(folder: Path, cache_root: Path):
+    """The articles, the report and the warnings of one read through a cache at ``cache_root``."""
+    report = readers.ReadReport()
+    cache = Cache(cache_root)
+    with counting_warnings() as warned:
+        articles = list(readers.read([folder], report=report, cache=cache))
+    return articles, report, warned.records, cache
+
+
+def rewrite(path: Path, old: str, new: str) -> None:
+    """Change the page's text and move its modification time on, as an editor saving it would."""
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+
+
+def test_a_warm_read_opens_no_page_and_gives_what_the_cold_read_gave(mirror, tmp_path, monkeypatch):
+    cold, cold_report, cold_warnings, _ = read(mirror, tmp_path / "cache")
+    opened: list[str] = []
+    real_os_open, real_open = os.open, io.open
+
+    def os_open(path, *args, **kwargs):
+        opened.append(os.fspath(path))
+        return real_os_open(path, *args, **kwargs)
+
+    def io_open(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)):
+            opened.append(os.fspath(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(io, "open", io_open)
+    monkeypatch.setattr(builtins, "open", io_open)
+    warm, warm_report, warm_warnings, cache = read(mirror, tmp_path / "cache")
+    monkeypatch.undo()
+    assert warm == cold and len(warm) == 7
+    assert warm_report == cold_report and warm_warnings == cold_warnings
+    assert not [path for path in opened if path.startswith(str(mirror))]
+    assert cache.hits == 1 and cache.misses == 0  # the folder's entry, and no page's
+
+
+def test_an_edited_page_is_read_again(mirror, tmp_path):
+    read(mirror, tmp_path / "cache")
+    rewrite(mirror / DAMS, "Divide Two Valleys</h1>", "Join Two Valleys</h1>")
+    titles = {a.title for a in read(mirror, tmp_path / "cache")[0]}
+    assert "Dams on the River Join Two Valleys" in titles
+    assert "Dams on the River Divide Two Valleys" not in titles
+
+
+def test_a_deleted_page_is_gone_and_a_new_page_appears(mirror, tmp_path):
+    read(mirror, tmp_path / "cache")
+    (mirror / TALK).unlink()
+    new = mirror / "water" / "articles" / "2017" / "10" / "01" / "a-new-dam.html"
+    new.parent.mkdir(parents=True)
+    new.write_text((mirror / DAMS).read_text("utf-8").replace("Divide Two Valleys", "Is Finished"), "utf-8")
+    sources = {str(a.source): a.title for a in read(mirror, tmp_path / "cache")[0]}
+    assert sources.get(str(new)) == "Dams on the River Is Finished"
+    assert str(mirror / TALK) not in sources
+
+
+def test_a_page_swapped_for_a_link_leading_out_is_refused_on_the_warm_path(mirror, tmp_path):
+    read(mirror, tmp_path / "cache")
+    outside = tmp_path / "outside.html"
+    shutil.copy(mirror / DAMS, outside)
+    rewrite(outside, "Divide Two Valleys</h1>", "From Outside</h1>")
+    (mirror / DAMS).unlink()
+    (mirror / DAMS).symlink_to(outside)
+    articles, _, warned, _ = read(mirror, tmp_path / "cache")
+    assert (("file-refused", f"{mirror / DAMS}: lies outside the files and folders given to the build "
+                              f"({outside}); not read [file-refused]") in warned)
+    assert "Dams on the River From Outside" not in {a.title for a in articles}
+    assert str(mirror / DAMS) not in {str(a.source) for a in articles}
+
+
+def test_a_picture_swapped_for_a_link_leading_out_is_refused_on_the_warm_path(mirror, tmp_path):
+    site = mirror / "water"  # given alone: its pictures come from the mirror around it
+    cold = read(site, tmp_path / "cache")[0]
+    picture = mirror / "uploads" / "map.png"
+    assert str(picture) in {f.image.path for a in cold for f in _figures(a) if f.image}
+    outside = tmp_path / "map.png"
+    shutil.copy(picture, outside)
+    picture.unlink()
+    picture.symlink_to(outside)
+    warm, _, warned, _ = read(site, tmp_path / "cache")
+    assert not {f.image.path for a in warm for f in _figures(a) if f.image} & {str(picture), str(outside)}
+    assert any(code == "file-refused" and str(picture) in message for code, message in warned)
+
+
+def test_the_signature_changes_with_any_entry_and_only_then(mirror):
+    roots = (str(mirror),)
+    first = manifest.folder_signature(mirror, roots)
+    assert manifest.folder_signature(mirror, roots) == first
+    (mirror / DAMS).touch()
+    touched = manifest.folder_signature(mirror, roots)
+    assert touched != first
+    (mirror / "water" / "notes").mkdir()
+    assert manifest.folder_signature(mirror, roots) != touched
+
+
+def _figures(article):
+    return ([article.lead] if article.lead else []) + [b for b in article.body if type(b).__name__ == "Figure"]
