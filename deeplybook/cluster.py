@@ -166,15 +166,18 @@ def check_workers(client, cache: Cache | None) -> None:
     finally:
         if probe is not None:
             probe.unlink(missing_ok=True)
+    # Hashed again now, not the fingerprint this process took at its start: the
+    # workers' is as fresh, and a source edited in between is no other version.
+    code = code_fingerprint.__wrapped__()
     for worker, view in sorted(views.items()):
-        problem = _problem(view, key)
+        problem = _problem(view, key, code)
         if problem:
             raise DeeplybookError(f"the Dask worker {worker} {problem}", view.get("path"))
 
 
-def _problem(view: dict, key: str | None) -> str:
-    """What is wrong with one worker's view, or empty."""
-    if view["code"] != code_fingerprint():
+def _problem(view: dict, key: str | None, code: str) -> str:
+    """What is wrong with one worker's view (against the cache key's digest and the code's fingerprint), or empty."""
+    if view["code"] != code:
         return "runs another version of deeplybook than this build: install the same one everywhere"
     if view.get("probe") is False:
         return ("cannot see the cache folder: set DEEPLYBOOK_CACHE to a folder every worker sees at the same "
@@ -187,7 +190,7 @@ def _problem(view: dict, key: str | None) -> str:
 
 def worker_view(probe: str | None, key_file: str | None) -> dict:
     """On each worker: its deeplybook's fingerprint, whether it sees the probe file, the digest of the key it reads."""
-    view: dict = {"code": code_fingerprint()}
+    view: dict = {"code": code_fingerprint.__wrapped__()}
     if probe is not None:
         view["probe"] = os.path.exists(probe)
         view["path"] = str(Path(probe).parent)
