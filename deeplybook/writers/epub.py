@@ -103,7 +103,7 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
     nav.properties.append("nav")
     nav.add_item(css)
 
-    cover_alt = _cover_alt(edition, plan.span, say)
+    alt = cover_alt(edition, plan.span, say)
     spine: list = []
     for planned in plan.pages:
         if planned.role == CONTENTS:
@@ -111,7 +111,7 @@ def write_epub(edition: Edition, path: str | os.PathLike[str], *, theme: str | T
             spine.append(nav)
             continue
         item = _Page(uid=_uid(planned), file_name=planned.href, title=planned.title, lang=edition.language)
-        item.content = render_page(env, base, planned, cover_src=cover_name, cover_alt=cover_alt,
+        item.content = render_page(env, base, planned, cover_src=cover_name, cover_alt=alt,
                                    built=built).encode("utf-8")
         item.add_item(css)
         book.add_item(item)
@@ -274,7 +274,7 @@ def _summary(edition: Edition, pictures: _Pictures) -> str:
     return " ".join(parts)
 
 
-def _cover_alt(edition: Edition, span: str, say: Callable[..., str]) -> str:
+def cover_alt(edition: Edition, span: str, say: Callable[..., str]) -> str:
     """The cover's text alternative: the words a generated cover prints, or the title of a given one."""
     if edition.cover:
         return say("Cover: {title}", title=edition.title)
