@@ -14,6 +14,7 @@ it through a DNS name rebound to 127.0.0.1.
 from __future__ import annotations
 
 import ipaddress
+import re
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,7 +55,11 @@ LIVE_SCRIPT = b"""\
 """
 
 BAR_STYLESHEET = b"""\
-/* deeplybook preview: the bar under each page (never part of a book). */
+/* deeplybook preview: a reading system's margins, and the bar under each page (never part of a book). */
+html { background: #e8e8e4; }
+body { box-sizing: border-box; max-width: 46em; min-height: 100vh; margin: 0 auto; padding: 1.5em 2.5em 0;
+  background: #fff; }
+body.cover-page { margin: 0 auto; padding: 0; }
 .deeplybook-preview { position: sticky; bottom: 0; display: flex; gap: 1.5em; justify-content: center;
   margin: 2em 0 0; padding: 0.4em 1em; background: #f4f4f0; border-top: 1px solid #ccc;
   font: 14px/1.4 system-ui, sans-serif; }
@@ -191,12 +196,16 @@ def decorate(page: bytes, href: str, site: Site, error: str, generation: int) ->
         links.append(f'<a rel="next" href={quoteattr(after)}>{escape(site.title(after))} →</a>')
     banner = (f'<p class="deeplybook-preview-error" role="alert">The last rebuild failed; this is the build '
               f'before it. {escape(error)}</p>' if error else "")
-    added = (f'{banner}<nav class="deeplybook-preview" aria-label="Preview">{"".join(links)}</nav>'
-             f'<script src="{PREFIX}live.js" data-generation="{generation}"></script>')
+    bar = (f'<nav class="deeplybook-preview" aria-label="Preview">{"".join(links)}</nav>'
+           f'<script src="{PREFIX}live.js" data-generation="{generation}"></script>')
     head = f'<link rel="stylesheet" type="text/css" href="{PREFIX}preview.css"/>'
     text = page.decode("utf-8")
     text = _before_last(text, "</head>", head)
-    text = _before_last(text, "</body>", added)
+    text = _before_last(text, "</body>", bar)
+    # The error goes first in the body, where it is seen without scrolling.
+    body = re.search(r"<body\b[^>]*>", text)
+    if banner and body:
+        text = text[:body.end()] + banner + text[body.end():]
     return text.encode("utf-8")
 
 

@@ -28,7 +28,7 @@ from ..model import Image
 from ..output import build_time
 from ..themes import FONT_TYPES, Theme
 from ..toc import article_href
-from ..writers.epub import IMAGE_MAX_SIDE, book_stylesheet, contents_page, cover_picture, render_page
+from ..writers.epub import IMAGE_MAX_SIDE, book_stylesheet, contents_page, cover_alt, cover_picture, render_page
 
 #: Where the book's stylesheet is, as in the EPUB.
 STYLESHEET = "style/book.css"
@@ -181,14 +181,14 @@ def render(plan: BookPlan, theme: Theme, *, roots: tuple[str, ...] = (), limits:
     cover = cover_picture(edition, plan.span, theme)
     base = {"edition": edition, "plan": plan, "stylesheet": STYLESHEET, "image_src": image_src,
             "article_link": lambda article: article_href(article.slug)}
-    cover_alt = say("Cover: {title}", title=edition.title)
+    alt = cover_alt(edition, plan.span, say)
     built = build_time()
     pages: dict[str, bytes] = {}
     for planned in plan.pages:
         if planned.role == CONTENTS:
             pages[planned.href] = contents_page(plan, say)
         else:
-            pages[planned.href] = render_page(env, base, planned, cover_src=cover[0], cover_alt=cover_alt,
+            pages[planned.href] = render_page(env, base, planned, cover_src=cover[0], cover_alt=alt,
                                               built=built).encode("utf-8")
     return Site(plan, pages, stylesheet.encode("utf-8"), fonts, pictures, cover, roots, limits or Limits(),
                 shelf or Pictures())
