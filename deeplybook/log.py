@@ -32,6 +32,7 @@ CODES = {
     "link-unresolved": "a link into the archive could not be mapped",
     "config-unknown-key": "an edition file has a key deeplybook does not know",
     "empty-body": "an article has no body text",
+    "short-article": "a page holds little text (under 20 words); it is kept as an article",
     "select-unmatched": "an include or exclude entry of an edition file names no article",
     "file-refused": "a file outside the edition's folders (through a symlink) or a special file was not read",
     "file-too-large": "a file over the size limit was not read",

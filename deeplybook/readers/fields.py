@@ -20,11 +20,13 @@ def split_authors(byline: str) -> tuple[str, ...]:
     return tuple(name for name in names if name)
 
 
-def parse_date(value: str, path: object | None = None) -> dt.datetime | None:
+def parse_date(value: str, path: object | None = None, *, local: bool = False) -> dt.datetime | None:
     """A date as an aware UTC datetime; ``None`` (and a warning) when it does not parse.
 
     A date without a time zone is taken as UTC. A text without a four-digit year is
-    refused rather than completed with today's year.
+    refused rather than completed with today's year. With ``local``, a date that
+    names its offset keeps it: "2020-01-01T00:30+02:00" stays on the 1st of January,
+    where UTC would move it to the 31st of December.
     """
     text = normalize_space(value)
     if not text:
@@ -44,4 +46,4 @@ def parse_date(value: str, path: object | None = None) -> dt.datetime | None:
             return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+    return parsed if local else parsed.astimezone(dt.timezone.utc)

@@ -215,11 +215,11 @@ def _date(value, path: Path) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-        return aware.astimezone(dt.timezone.utc)
+        # The offset the file gives is kept: in UTC the day could change.
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
-    return fields.parse_date(str(value), path)
+    return fields.parse_date(str(value), path, local=True)
 
 
 def _lead(meta: dict, path: Path) -> Figure | None:

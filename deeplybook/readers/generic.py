@@ -3,10 +3,17 @@
 trafilatura finds the article text and drops navigation, sidebars and footers; its
 XML output (headings, lists, quotes, pictures, emphasis, links) is renamed to the
 HTML it stands for and made into blocks by the shared HTML walker. A page with
-more paragraphs than trafilatura handles in good time is read from its largest
-article region instead. Title, authors,
+more paragraphs than trafilatura handles in good time, or one where it finds no
+text, is read from its largest article region instead. Title, authors,
 dates, description, topics and address come from the page's JSON-LD first, then
-its meta tags, then trafilatura's own guesses. Nothing is fetched.
+its microdata and meta tags, then trafilatura's own guesses. Nothing is fetched.
+
+A page without a title is named by its first heading, its ``og:title``, else its
+file name; a title loses the site's name ("Title | Site"). A page with little text
+is kept with a ``short-article`` warning. Dates keep the offset the page gives
+(the page's own day). Links are made absolute against the page's address (the
+address it was archived under, ``<base href>``, its canonical link or ``og:url``);
+a link that cannot be, having no address to start from, is unwrapped to its text.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import html
 import json
 import re
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
@@ -23,7 +31,7 @@ from lxml import etree
 
 from .. import sanitize
 from ..errors import ReadError
-from ..log import logger
+from ..log import logger, warn
 from ..model import Article, Kind
 from ..slugs import slugify
 from . import fields
@@ -64,49 +72,81 @@ def sniff(path: Path, head: bytes) -> int:
 
 def read(path: Path) -> list[Article]:
     """The article of an HTML page; ``Skip`` when the page has no article text."""
+    return read_at(path, "")
+
+
+def read_at(path: Path, url: str) -> list[Article]:
+    """The article of an HTML page published at ``url`` (a WARC record's address), against which its links resolve."""
     path = Path(path)
     raw = path.read_bytes()
     if not raw.strip():
         raise ReadError("empty file: no HTML to read", path)
-    return [article_from_html(sanitize.decode(raw, path), str(path), base=path.parent)]
+    return [article_from_html(sanitize.decode(raw, path), str(path), url=url, base=path.parent, name=path.stem)]
 
 
-def article_from_html(markup: str, source: str, *, url: str = "", base: Path | None = None) -> Article:
+def article_from_html(markup: str, source: str, *, url: str = "", base: Path | None = None, name: str = "") -> Article:
     """An article from an HTML page; ``url`` is where it was published, when known.
 
-    Raises ``Skip`` when trafilatura finds no main text.
+    ``name`` (the file's name without suffix) titles a page that has no other title.
+    Raises ``Skip`` when the page holds no text at all.
     """
     page = parse_document(markup, source)
+    main, doc = None, None
     if int(page.xpath("count(//p)")) > TRAFILATURA_PARAGRAPHS:
         logger.debug("%s: too many paragraphs for trafilatura; the largest article region is read", source)
-        main, doc = _largest_region(page), etree.Element("doc", title=_page_title(page))
     else:
         main, doc = _extracted(page, url)
-        if main is None:
-            raise Skip("no article text found")
-    meta = _PageMeta(page, doc)
-    title = meta.title()
+        _unmark(page)
+    if main is None or _words(main) < _MIN_WORDS:
+        # trafilatura finds nothing in a page of a few words, or takes its menus along:
+        # the page's own article region, when it marks one, is the better guess.
+        marked = bool(page.xpath("//article|//main|//*[@role='main']"))
+        if main is None or (marked and _words(main) < _MIN_WORDS):
+            logger.debug("%s: little or no main text by trafilatura; the largest article region is read", source)
+            main = _largest_region(page)
+    meta = _PageMeta(page, doc if doc is not None else etree.Element("doc"))
+    title = _title(page, meta, name)
     if not title:
         raise ReadError("no title found", source)
     _drop_title_heading(main, title)
-    words = len(" ".join(main.itertext()).split())
+    words = _words(main)
+    if not words:
+        raise Skip("no article text found")
+    if words < _MIN_WORDS and not _words_outside_links(main):
+        raise Skip(f"too little text for an article ({words} words, all of them links: a menu or listing)")
     if words < _MIN_WORDS:
-        raise Skip(f"too little text for an article ({words} words)")
+        warn("short-article", f"only {words} words of article text; kept", source)
+    address = _page_address(page, meta, url)
+    _resolve_links(main, address)
     body = blocks_from_element(main, base)
     return sanitize.article(Article(
         title=title,
         body=body,
         dek=meta.description(),
         authors=meta.authors(),
-        date=fields.parse_date(meta.first("datePublished", "article:published_time", "date"), source),
-        modified=fields.parse_date(meta.first("dateModified", "article:modified_time"), source),
+        date=fields.parse_date(meta.first("datePublished", "article:published_time", "date"), source, local=True),
+        modified=fields.parse_date(meta.first("dateModified", "article:modified_time"), source, local=True),
         topics=meta.topics(),
         kind=Kind.OPED if "OpinionNewsArticle" in meta.types else Kind.ARTICLE,
-        url=url or meta.first("url", "og:url", "canonical"),
-        site=meta.first("publisher", "og:site_name", "sitename"),
+        url=url or _absolute(meta.first("url", "canonical", "og:url"), address),
+        site=meta.site(),
         slug=slugify(title),
         source=source,
     ))
+
+
+def _words(element: etree._Element) -> int:
+    return len(" ".join(element.itertext()).split())
+
+
+def _words_outside_links(element: etree._Element) -> int:
+    """The words of ``element`` that are not the text of a link."""
+    texts = [element.text or ""]
+    for inner in element.iterdescendants():
+        if next(inner.iterancestors("a", "ref"), None) is None and inner.tag not in ("a", "ref"):
+            texts.append(inner.text or "")
+        texts.append(inner.tail or "" if next(inner.iterancestors("a", "ref"), None) is None else "")
+    return len(" ".join(texts).split())
 
 
 def _extracted(page: etree._Element, url: str) -> tuple[etree._Element | None, etree._Element | None]:
@@ -173,6 +213,15 @@ def _mark(number: int) -> str:
             return _MARK_OPEN + digits + _MARK_CLOSE
 
 
+def _unmark(page: etree._Element) -> None:
+    """Take the marks of ``_mark_repeats`` out of the page again (its tree is read after trafilatura)."""
+    for element in page.iter():
+        if element.text and _MARK_OPEN in element.text:
+            element.text = _MARK.sub("", element.text)
+        if element.tail and _MARK_OPEN in element.tail:
+            element.tail = _MARK.sub("", element.tail)
+
+
 def _largest_region(page: etree._Element) -> etree._Element:
     """The page's article region without trafilatura: the ``<article>`` or ``<main>`` holding the most text.
 
@@ -190,12 +239,116 @@ def _largest_region(page: etree._Element) -> etree._Element:
     return region
 
 
-def _page_title(page: etree._Element) -> str:
-    """The page's ``<title>``, else its first level-1 heading (what trafilatura would have found)."""
-    for found in (page.find(".//title"), page.find(".//h1")):
-        if found is not None and found.text_content().strip():
-            return sanitize.normalize_space(found.text_content())
+def _text_of(element: etree._Element | None) -> str:
+    return sanitize.normalize_space("".join(element.itertext())) if element is not None else ""
+
+
+def _title(page: etree._Element, meta: "_PageMeta", name: str) -> str:
+    """The article's title without the site's name.
+
+    JSON-LD's headline; else, on a page with a ``<title>``, its ``og:title`` or that
+    title; on a page without one, its first heading or its ``og:title``; else the
+    file's name ("allotment-minutes" is "Allotment minutes").
+    """
+    headline = meta.first("headline")
+    if headline:
+        return headline
+    heading = next((text for text in map(_text_of, page.iter(*_TITLE_HEADINGS)) if text), "")
+    own = _text_of(page.find(".//title"))
+    candidates = (meta.first("og:title"), own) if own else (heading, meta.first("og:title"))
+    for candidate in candidates:
+        if candidate:
+            return _without_site(candidate, meta.site(), page)
+    return sanitize.normalize_space(re.sub(r"[-_]+", " ", name)).capitalize()
+
+
+_TITLE_HEADINGS = ("h1", "h2", "h3")
+# What parts a title and a site's name: " | ", " - ", " – ", " — ", " :: ", " · ", " » ", and "Site: Title".
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»]|::)\s+|(?<=\w):\s+")
+
+
+def _without_site(title: str, site: str, page: etree._Element) -> str:
+    """``title`` without the site's name around it ("Title | Site", "Site - Title", "Site: Title").
+
+    Of the title's parts, the one that is also a heading of the page is the article's,
+    else one that is the whole text of some other element of the page (not a link:
+    the site's name is often its logo's); else the parts naming the site are dropped.
+    """
+    parts = [part.strip() for part in _TITLE_SEPARATOR.split(title) if part.strip()]
+    if len(parts) < 2:
+        return title
+    wanted = {part.casefold(): part for part in parts if part.casefold() != site.casefold()}
+    for element in page.iter(*_TITLE_HEADINGS, "h4", "h5", "h6"):
+        text = _text_of(element).casefold()
+        if text in wanted:
+            return wanted[text]
+    # One text of the page, outside links, the head and the title: looked up node by node, in linear time.
+    for element in page.iter(etree.Element):
+        if element.tag in ("title", "a", "head") or next(element.iterancestors("a", "head"), None) is not None:
+            continue
+        text = sanitize.normalize_space(element.text or "").casefold()
+        if text in wanted and not len(element):
+            return wanted[text]
+    if site:
+        kept = [part for part in parts if part.casefold() != site.casefold()]
+        if kept and len(kept) < len(parts):
+            return title if len(kept) == len(parts) else _joined(title, kept)
+    return title
+
+
+def _joined(title: str, kept: list[str]) -> str:
+    """The stretch of ``title`` from the first kept part to the end of the last (its own separators inside)."""
+    start = title.find(kept[0])
+    end = title.rfind(kept[-1]) + len(kept[-1])
+    return title[start:end].strip() if 0 <= start < end else " ".join(kept)
+
+
+def _page_address(page: etree._Element, meta: "_PageMeta", url: str) -> str:
+    """The page's own absolute address: ``url``, else its ``<base href>``, canonical link or ``og:url``."""
+    base = next((element.get("href", "") for element in page.iter("base") if element.get("href")), "")
+    for candidate in (url, base, meta.first("canonical"), meta.first("og:url"), meta.first("url")):
+        address = _absolute(candidate, url)
+        if address:
+            return address
     return ""
+
+
+def _absolute(href: str, address: str) -> str:
+    """``href`` as an absolute http(s) address, resolved against ``address``; "" when it cannot be made one."""
+    href = href.strip()
+    if not href:
+        return ""
+    try:
+        if href.startswith("//"):
+            href = "https:" + href
+        joined = urljoin(address, href) if address else href
+        scheme = urlsplit(joined).scheme.lower()
+    except ValueError:  # an unclosed [IPv6] host
+        return ""
+    return joined if scheme in ("http", "https") and urlsplit(joined).netloc else ""
+
+
+def _resolve_links(main: etree._Element, address: str) -> None:
+    """Make every link absolute against ``address``; unwrap one that cannot be, or points within the page.
+
+    A relative link left in a book points at a file the book lacks (EPUBCheck's
+    RSC-007, and RSC-026 for a site-relative one); a ``#fragment`` names a place
+    of the page the book does not keep.
+    """
+    for link in list(main.iter("a")):
+        href = (link.get("href") or "").strip()
+        try:
+            scheme = urlsplit(href).scheme.lower()
+        except ValueError:
+            scheme, href = "", ""
+        if scheme in ("http", "https", "mailto"):
+            continue
+        resolved = "" if scheme or href.startswith("#") else _absolute(href, address)
+        if resolved:
+            link.set("href", resolved)
+        else:
+            link.attrib.clear()
+            link.tag = "span"  # the walker keeps its text; sanitising drops the element
 
 
 class _PageMeta:
@@ -209,13 +362,12 @@ class _PageMeta:
                 self.values.setdefault(key, value)
         ld = _json_ld_article(page)
         if ld:
-            kinds = ld.get("@type", [])
-            self.types = set(kinds if isinstance(kinds, list) else [kinds])
+            self.types = _types(ld)
             for key in ("headline", "description", "datePublished", "dateModified", "url", "keywords", "author"):
                 if ld.get(key):
                     self.values[key] = ld[key]
             publisher = ld.get("publisher")
-            if isinstance(publisher, dict) and publisher.get("name"):
+            if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
                 self.values["publisher"] = publisher["name"]
         for tag in page.iter("meta"):
             name = tag.get("property") or tag.get("name") or ""
@@ -225,6 +377,15 @@ class _PageMeta:
         for link in page.iter("link"):
             if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
                 self.values.setdefault("canonical", link.get("href"))
+        for element in page.xpath("//*[@itemprop]"):
+            prop = (element.get("itemprop") or "").strip()
+            if prop in ("headline", "datePublished", "dateModified"):
+                value = element.get("datetime") or element.get("content") or _text_of(element)
+                if value:
+                    self.values.setdefault(prop, value)
+            elif prop == "author":
+                named = element.find(".//*[@itemprop='name']")
+                self.values.setdefault("micro:author", _text_of(named if named is not None else element))
 
     def first(self, *keys: str) -> str:
         """The first value found under these keys (JSON-LD, trafilatura or meta names)."""
@@ -235,21 +396,36 @@ class _PageMeta:
                     return _plain(value)
         return ""
 
-    def title(self) -> str:
-        return self.first("headline", "og:title", "title")
+    def site(self) -> str:
+        """The publication's name."""
+        return self.first("publisher", "og:site_name", "sitename")
 
     def description(self) -> str:
         return self.first("description", "og:description")
 
     def authors(self) -> tuple[str, ...]:
+        """The people who wrote the article: from JSON-LD, microdata, trafilatura, then meta tags.
+
+        The first of these that names a person wins; words of the page's interface
+        ("Share", "Follow", "By clicking...") are never taken for a name.
+        """
         ld_author = self.values.get("author")
         if ld_author and not isinstance(ld_author, str):
             people = ld_author if isinstance(ld_author, list) else [ld_author]
-            names = [p.get("name", "") if isinstance(p, dict) else str(p) for p in people]
-            return tuple(_plain(n) for n in names if n and n.strip())
-        text = self.first("author")
-        # trafilatura joins the authors it finds with semicolons.
-        return tuple(name for part in text.split(";") for name in fields.split_authors(part))
+            names = [p.get("name", "") if isinstance(p, dict) else p for p in people]
+            found = tuple(filter(None, (_person(_plain(n)) for n in names if isinstance(n, str))))
+            if found:
+                return found
+        for key in ("author", "micro:author", "meta:author"):
+            text = self.values.get(key)
+            if not isinstance(text, str):
+                continue
+            # trafilatura joins the authors it finds with semicolons.
+            split = [name for part in _plain(text).split(";") for name in fields.split_authors(part)]
+            found = tuple(dict.fromkeys(filter(None, map(_person, split))))
+            if found:
+                return found
+        return ()
 
     def topics(self) -> tuple[str, ...]:
         keywords = self.values.get("keywords")
@@ -261,9 +437,37 @@ class _PageMeta:
         return tuple(dict.fromkeys(topic for topic in topics if topic))
 
 
+_INTERFACE_WORDS = {
+    "share", "shares", "follow", "following", "subscribe", "sign up", "sign in", "log in", "login", "register",
+    "email", "e-mail", "print", "comment", "comments", "reply", "tweet", "facebook", "twitter", "linkedin",
+    "whatsapp", "menu", "search", "more", "read more", "advertisement", "home", "close", "save", "like", "admin",
+    "staff", "copy link", "newsletter", "author", "authors", "by",
+}
+_INTERFACE_OPENINGS = ("by clicking", "by signing", "by continuing", "by subscribing", "by using", "by registering",
+                       "click ", "sign up", "follow ", "share ")
+
+
+def _person(name: str) -> str:
+    """``name`` as a byline name ("By Ann Lee" is "Ann Lee"); "" for the interface's words or a sentence."""
+    lowered = name.casefold()
+    if lowered.startswith(_INTERFACE_OPENINGS):
+        return ""
+    name = re.sub(r"^by\s+", "", name, flags=re.IGNORECASE).strip(" ,;|·:-")
+    if (not name or name.casefold() in _INTERFACE_WORDS or len(name.split()) > 6
+            or re.search(r"[@<>/\\]|https?:|\d", name)):
+        return ""
+    return name
+
+
 def _plain(value: str) -> str:
     """A metadata value as plain text: pages often HTML-escape their JSON-LD strings."""
     return sanitize.normalize_space(html.unescape(value))
+
+
+def _types(item: dict) -> set[str]:
+    """The ``@type`` names of a JSON-LD object (a page may give a name, a list, or anything)."""
+    kinds = item.get("@type", [])
+    return {kind for kind in (kinds if isinstance(kinds, list) else [kinds]) if isinstance(kind, str)}
 
 
 def _json_ld_article(page: etree._Element) -> dict:
@@ -283,9 +487,7 @@ def _json_ld_article(page: etree._Element) -> dict:
         for candidate in candidates:
             if not isinstance(candidate, dict):
                 continue
-            kinds = candidate.get("@type", [])
-            kinds = set(kinds if isinstance(kinds, list) else [kinds])
-            if kinds & _ARTICLE_TYPES:
+            if _types(candidate) & _ARTICLE_TYPES:
                 return candidate
     return {}
 
@@ -350,6 +552,8 @@ def _to_html(main: etree._Element, captions: dict[str, etree._Element]) -> None:
                 figure.tail, element.tail = element.tail, None
                 figure.append(element)
                 figure.append(copy.deepcopy(caption))
+        elif tag == "cell" and element.attrib.pop("role", "") == "head":
+            element.tag = "th"
         elif tag in _TAGS:
             element.tag = _TAGS[tag]
 
