@@ -196,3 +196,18 @@ def test_two_processes_writing_the_same_entry_never_leave_it_damaged(tmp_path):
     assert reader.get("shared", "same-entry") in payloads
     assert not reader._damage_reported
     assert not list((tmp_path / "cache").rglob(".part-*"))
+
+
+def test_build_refuses_a_scheduler_it_cannot_name_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from deeplybook import cli
+
+    edition = tmp_path / "edition.toml"
+    edition.write_text(f'[book]\ntitle = "Water"\n[sources]\npaths = [{str(_sample_root())!r}]\n')
+    result = CliRunner().invoke(cli.cli, ["build", str(edition), "--scheduler", "10.0.0.5:8786", "-q"])
+    assert result.exit_code == 1
+    assert "tcp://host:8786" in result.output and "'10.0.0.5:8786'" in result.output
+    edition.write_text(edition.read_text() + '[run]\nscheduler = "local:zero"\n')
+    result = CliRunner().invoke(cli.cli, ["build", str(edition), "-q"])
+    assert result.exit_code == 1 and "run.scheduler" in result.output
