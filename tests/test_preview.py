@@ -334,6 +334,33 @@ def test_serve_says_how_to_install_watchfiles_when_it_is_missing(book, monkeypat
     assert INSTALL_HINT in result.output
 
 
+def test_serve_prints_the_address_it_serves_the_book_at(book, monkeypatch):
+    pytest.importorskip("watchfiles", reason="watchfiles (the serve extra) is not installed")
+    from deeplybook import preview
+
+    served = []
+    monkeypatch.setattr(preview, "run", lambda server: served.append(server) or server.server_close())
+    result = CliRunner().invoke(cli.cli, ["serve", str(book), "--port", "0"])
+    assert result.exit_code == 0, result.output
+    [server] = served
+    assert server.server_address[0] == "127.0.0.1"
+    assert f"previewing 'River Towns' at {server.url} (Ctrl-C stops)" in result.output
+
+
+def test_a_rebuild_that_fails_unexpectedly_keeps_the_book_too(served, book, monkeypatch):
+    """A file caught half-written may fail in ways no check foresaw: the server goes on."""
+    preview, server = served
+    from deeplybook.preview import book as book_module
+
+    def torn(*args, **kwargs):
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    monkeypatch.setattr(book_module, "render", torn)
+    assert preview.changed({book.parent / "river-theme" / "css" / "epub.css"})
+    assert preview.snapshot()[1].startswith("UnicodeDecodeError: ")
+    assert get(server, "/" + FERRY)[0] == 200
+
+
 def test_serve_names_the_file_of_a_broken_edition(tmp_path):
     broken = tmp_path / "edition.toml"
     broken.write_text("[book]\ntitle = 3\n", encoding="utf-8")

@@ -81,6 +81,9 @@ class Preview:
             error = ""
         except DeeplybookError as exc:
             error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - the server outlives a bad rebuild (a file caught mid-save)
+            error = f"{type(exc).__name__}: {exc}"
+        if error:
             logger.warning("the preview keeps its last good build: %s", error)
         with self._changed:
             self.error = error

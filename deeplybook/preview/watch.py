@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from ..errors import DeeplybookError
+from ..log import logger
 from .book import Preview
 
 #: What to say when watchfiles is absent.
@@ -38,11 +39,15 @@ def watch(preview: Preview, stop: threading.Event) -> None:
         if not folders:
             stop.wait(1.0)
             continue
-        for changes in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False,
-                                        watch_filter=_Filter(preview)):
-            preview.changed({Path(path) for _, path in changes})
-            if preview.watched() != folders:
-                break
+        try:
+            for changes in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False,
+                                            watch_filter=_Filter(preview)):
+                preview.changed({Path(path) for _, path in changes})
+                if preview.watched() != folders:
+                    break
+        except (OSError, RuntimeError) as exc:  # a watched folder removed or renamed: watch what is there now
+            logger.warning("the preview stopped watching for a moment: %s", exc)
+            stop.wait(1.0)
 
 
 def start(preview: Preview) -> tuple[threading.Thread, threading.Event]:
