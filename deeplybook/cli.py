@@ -19,6 +19,7 @@ Exit codes: 0 success; 1 the build failed (the reason is printed, naming the fil
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import logging
 import signal
 import sys
@@ -39,7 +40,6 @@ from .log import counting_warnings, logger
 from .model import Section
 from .output import FORMATS
 from .sample import sample_path
-from .slugs import slugify
 
 if TYPE_CHECKING:  # rich's progress bars are imported only when a terminal shows them
     from rich.progress import Progress, TaskID
@@ -47,18 +47,36 @@ if TYPE_CHECKING:  # rich's progress bars are imported only when a terminal show
 EXIT_FAILED, EXIT_USAGE, EXIT_WARNINGS = 1, 2, 3
 
 _HELP = {"help_option_names": ["-h", "--help"]}
+#: The options of ``make-ebook`` itself, before any command.
+_OWN_OPTIONS = (*_HELP["help_option_names"], "--version")
 
 
 class _Commands(click.Group):
-    """A group whose default command is ``quick``: ``make-ebook PATH...`` keeps working."""
+    """A group whose default command is ``quick``: ``make-ebook PATH...`` keeps working.
+
+    A first argument that is no existing path but is close to a command's name is
+    taken for a misspelt command (``bulid``), not for a file that is missing.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in _HELP["help_option_names"]):
+        if not args or (args[0] not in self.commands and args[0] not in _OWN_OPTIONS):
+            if args:
+                _refuse_misspelt_command(ctx, args[0], sorted(self.commands))
             args = ["quick", *args]
         return super().parse_args(ctx, args)
 
 
+def _refuse_misspelt_command(ctx: click.Context, word: str, commands: list[str]) -> None:
+    # A word with a dot or a slash is a file name: a missing one is reported as such.
+    if word.startswith("-") or "." in word or "/" in word or "\\" in word or Path(word).exists():
+        return
+    close = difflib.get_close_matches(word, commands, n=1, cutoff=0.7)
+    if close:
+        ctx.fail(f"No such command {word!r}. Did you mean {close[0]!r}?")
+
+
 @click.group(cls=_Commands, context_settings=_HELP)
+@click.version_option(package_name="deeplybook", prog_name="make-ebook", message="%(prog)s, version %(version)s")
 def cli() -> None:
     """Make EPUB and PDF books from news articles.
 
@@ -126,8 +144,9 @@ class _EchoHandler(logging.Handler):
 
 
 def _configure_output(quiet: bool, verbose: int) -> None:
-    level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
-    handler = _EchoHandler()
+    # --quiet silences the printing, not the logger: --strict counts the warnings it hides.
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    handler = _EchoHandler(logging.ERROR if quiet else logging.NOTSET)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if verbose else "%(message)s"))
     logger.handlers[:] = [logging.NullHandler(), handler]
     logger.setLevel(level)
@@ -211,7 +230,9 @@ _CSS = click.option("--css", type=click.Path(exists=True, dir_okay=False, path_t
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Output file or stem: BOOK writes BOOK.epub and BOOK.pdf. Default: build/<title>.")
-@click.option("-t", "--title", default=None, help="The book's title (default: the first article's site, or the sample's).")
+@click.option("-t", "--title", default=None,
+              help="The book's title (default: the articles' site when they all come from one, else "
+                   "'Collected Articles'; the sample's own with no PATHS).")
 @click.option("--subtitle", default="", help="A line under the title.")
 @click.option("-f", "--format", "formats", default="epub,pdf", callback=_formats, show_default=True,
               help="Formats to write, comma-separated.")
@@ -244,18 +265,16 @@ def quick(paths, output, title, subtitle, formats, language, editors, publisher,
         title = title or "Syria Deeply: A Sample Edition"
         subtitle = subtitle or "One interview from the News Deeply archive"
         output = output or Path("build") / "syria-deeply-sample"
-    title = title or "Collected Articles"
-    output = output or Path("build") / slugify(title)
     pdf_options = {k: v for k, v in (("jobs", jobs), ("chunk_size", chunk_size), ("tagged", pdf_tagged or None))
                    if v is not None}
-    with counting_warnings() as warnings:
+    with counting_warnings() as warnings, ProgressBars(_bars_wanted(quiet)) as bars:
         try:
             result = pipeline.build(
-                paths, output, title=title, subtitle=subtitle, formats=formats, reader=reader, theme=theme,
+                paths, output, title=title or "", subtitle=subtitle, formats=formats, reader=reader, theme=theme,
                 group_by=[g.strip() for g in group_by.split(",") if g.strip()], order=order,
                 language=language, creators=list(editors), publisher=publisher, pdf_options=pdf_options,
                 cache=_cache(no_cache, clear_cache), limits=_limits(Limits(), max_file_size, allow_remote),
-                css=css,
+                css=css, progress=bars.callback,
             )
         except DeeplybookError as exc:
             _fail(exc)

@@ -23,6 +23,7 @@ from .log import logger, warn
 from .model import Article, Block, Creator, Edition
 from .output import book_paths, build_time, check_formats, stem
 from .press import PrintOptions
+from .slugs import slugify
 from .themes import Theme, long_date, user_stylesheet
 from .themes import load as load_theme
 
@@ -31,6 +32,9 @@ _VOLUME_NAMESPACE = uuid.UUID("0b7f3d52-5a8e-4f0e-a1c4-2d9e6b8c7f10")
 #: The fields of ``[book]``: the quick form's metadata that go there.
 _BOOK_FIELDS = ("subtitle", "creators", "publisher", "language", "identifier", "date", "rights", "description",
                 "series", "series_position")
+
+#: The quick form's title for articles from several sites, or from none that names itself.
+GENERAL_TITLE = "Collected Articles"
 
 #: Called as ``progress(stage, done, total)`` while a build goes on; stage is "read" or "write".
 Progress = Callable[[str, int, int], None]
@@ -62,9 +66,9 @@ class Volume:
 
 def build(
     paths: Iterable[str | os.PathLike[str]],
-    output: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
     *,
-    title: str,
+    title: str = "",
     formats: Sequence[str] = ("epub", "pdf"),
     reader: str | None = None,
     theme: str = "default",
@@ -74,9 +78,14 @@ def build(
     cache: Cache | bool = True,
     limits: Limits | None = None,
     css: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
     **metadata,
 ) -> BuildResult:
     """Read ``paths``, make an edition titled ``title`` and write it in ``formats``.
+
+    Without a ``title`` the book is named for its articles' site when they all come
+    from one, else ``GENERAL_TITLE``; without an ``output``, it goes to
+    ``build/<the title's slug>``.
 
     The cache is on by default: a rebuild re-reads only pages that changed. A PDF is
     rendered by worker processes, which import the calling script again: a script
@@ -84,11 +93,12 @@ def build(
     """
     edition_file = quick_edition(paths, output, title=title, formats=formats, reader=reader, theme=theme,
                                  group_by=group_by, order=order, limits=limits, **metadata)
-    [result] = build_edition(edition_file, pdf_options=pdf_options, cache=cache, css=css)
+    [result] = build_edition(edition_file, pdf_options=pdf_options, cache=cache, css=css, progress=progress)
     return result
 
 
-def quick_edition(paths: Iterable[str | os.PathLike[str]], output: str | os.PathLike[str], *, title: str,
+def quick_edition(paths: Iterable[str | os.PathLike[str]], output: str | os.PathLike[str] | None = None, *,
+                  title: str = "",
                   formats: Sequence[str] = ("epub", "pdf"), reader: str | None = None, theme: str = "default",
                   group_by: Sequence[str] = (), order: str = "date", limits: Limits | None = None,
                   **metadata) -> EditionConfig:
@@ -96,8 +106,10 @@ def quick_edition(paths: Iterable[str | os.PathLike[str]], output: str | os.Path
 
     ``metadata`` takes the other ``Edition`` fields; those an edition file has no
     key for (``cover``, ``foreword`` as blocks, ``provenance``...) go to ``extra``.
+    An empty ``title``, and the file name when there is no ``output``, are settled
+    once the articles are read (``named``).
     """
-    where = stem(output)
+    where = stem(output) if output is not None else None
     book = {key: metadata.pop(key) for key in _BOOK_FIELDS if key in metadata}
     book["creators"] = tuple(c if isinstance(c, Creator) else Creator(str(c)) for c in book.get("creators", ()))
     return EditionConfig(
@@ -106,7 +118,7 @@ def quick_edition(paths: Iterable[str | os.PathLike[str]], output: str | os.Path
         sources=Sources(tuple(Path(p) for p in paths), reader, limits or Limits()),
         group=Grouping(tuple(group_by), order),
         back_matter=tuple(metadata.pop("back_matter", ())),
-        output=Output(where.parent, where.name, tuple(formats), theme),
+        output=Output(where.parent if where else Path("build"), where.name if where else "", tuple(formats), theme),
         extra=metadata,
     )
 
@@ -153,7 +165,8 @@ def plan_edition(config: EditionConfig, *, output: str | os.PathLike[str] | None
     report = report if report is not None else readers.ReadReport()
     articles = _read_sources(config.sources, report, as_cache(cache), progress)
     if not articles:
-        raise DeeplybookError("no articles found in the input (see the skipped files with --verbose)", config.path)
+        raise _nothing_read(config.sources, report, config.path)
+    config = named(config, articles)
     chosen = select.select(articles, config.select, source=config.path)
     if not chosen:
         raise DeeplybookError(f"none of the {len(articles)} articles read matches [select]", config.path)
@@ -162,6 +175,33 @@ def plan_edition(config: EditionConfig, *, output: str | os.PathLike[str] | None
     if fetch is not None:
         chosen = fetch.pictures(chosen)
     return make_volumes(config, chosen, output=output, formats=formats)
+
+
+def named(config: EditionConfig, articles: Sequence[Article]) -> EditionConfig:
+    """``config`` with a title and a file name if it lacks them (a quick edition may).
+
+    The title is the articles' site when they all come from one, else
+    ``GENERAL_TITLE``; the file name is the title's slug.
+    """
+    if config.book.title and config.output.stem:
+        return config
+    sites = {article.site for article in articles}
+    title = config.book.title or (sites.pop() if len(sites) == 1 and "" not in sites else GENERAL_TITLE)
+    return replace(config, book=replace(config.book, title=title),
+                   output=replace(config.output, stem=config.output.stem or slugify(title)))
+
+
+def _nothing_read(sources: Sources, report: readers.ReadReport, edition: Path | None) -> DeeplybookError:
+    """The error for sources that gave no article: naming them, and what their files were instead."""
+    files = len(report.skipped) + len(report.failed)
+    if files:
+        found = (f"{files:,} file{'s' if files != 1 else ''}, none of them an article: {len(report.skipped):,} "
+                 f"passed over, {len(report.failed):,} failed; -vv names each")
+    else:
+        found = "no files in it" if len(sources.paths) == 1 else "no files in them"
+    if len(sources.paths) == 1:
+        return DeeplybookError(f"holds no articles ({found})", sources.paths[0])
+    return DeeplybookError(f"the {len(sources.paths)} sources hold no articles ({found})", edition)
 
 
 def make_volumes(config: EditionConfig, articles: Sequence[Article], *,
