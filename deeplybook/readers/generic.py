@@ -95,7 +95,7 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
     if int(page.xpath("count(//p)")) > TRAFILATURA_PARAGRAPHS:
         logger.debug("%s: too many paragraphs for trafilatura; the largest article region is read", source)
     else:
-        main, doc = _extracted(page, url)
+        main, doc = _extracted(page)
         _unmark(page)
     if main is None or _words(main) < _MIN_WORDS:
         # trafilatura finds nothing in a page of a few words, or takes its menus along:
@@ -149,7 +149,7 @@ def _words_outside_links(element: etree._Element) -> int:
     return len(" ".join(texts).split())
 
 
-def _extracted(page: etree._Element, url: str) -> tuple[etree._Element | None, etree._Element | None]:
+def _extracted(page: etree._Element) -> tuple[etree._Element | None, etree._Element | None]:
     """(main text as HTML, trafilatura's document with its metadata) of a page, by trafilatura."""
     captions = _figure_captions(page)
     _keep_spaces_between_inlines(page)
@@ -163,7 +163,8 @@ def _extracted(page: etree._Element, url: str) -> tuple[etree._Element | None, e
         include_tables=True,
         include_comments=False,
         with_metadata=True,
-        url=url or None,
+        # No url: trafilatura would resolve links against the site's root, not the page
+        # ("notes.html" on /code/2013/ became /notes.html); ``_resolve_links`` does it right.
     )
     if not extracted:
         return None, None
