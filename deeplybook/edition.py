@@ -9,6 +9,7 @@ import uuid
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Sequence
 
+from . import duplicates
 from .embeds import note
 from .errors import DeeplybookError
 from .log import logger, warn
@@ -97,6 +98,18 @@ def _dedupe(articles: Iterable[Article]) -> list[Article]:
     return list(seen.values())
 
 
+def _merge_duplicates(articles: list[Article]) -> list[Article]:
+    """Each story once: republished and cross-site copies merged into the kept article, one info line each."""
+    kept, merges = duplicates.merge(articles)
+    for merged in merges:
+        logger.info("%s: the same story as %s (%s, %.0f%% the same text); printed once",
+                    merged.dropped.url or merged.dropped.source, merged.kept.url or merged.kept.source,
+                    merged.reason, 100 * merged.similarity)
+    if merges:
+        logger.info("%d articles were copies of another story in the book and are printed once", len(merges))
+    return kept
+
+
 #: The files and anchors of the book's own pages (``deeplybook.bookplan``, the EPUB's
 #: folders): an article whose slug would be one of them is named ``article-<slug>``.
 RESERVED_SLUGS = frozenset({"cover", "title", "title-page", "imprint", "nav", "contents", "toc", "foreword",
@@ -128,6 +141,10 @@ def canonical_url(url: str) -> str:
 def arrange(articles: Iterable[Article], *, group_by: Sequence[str] = (), order: str = "date") -> list[Article]:
     """The articles de-duplicated and sorted, after checking the grouping and order asked for.
 
+    Copies of one address are one article; a story republished or printed on two
+    sites is printed once (``deeplybook.duplicates``), with the other addresses in
+    its ``also_at`` and an info line for each merge.
+
     Done once a build, before the edition is cut into volumes; ``group`` then makes
     the sections.
     """
@@ -136,7 +153,7 @@ def arrange(articles: Iterable[Article], *, group_by: Sequence[str] = (), order:
             raise DeeplybookError(f"cannot group by {key!r}; choose from {', '.join(GROUPS)}")
     if order not in ORDERS:
         raise DeeplybookError(f"cannot order by {order!r}; choose from {', '.join(ORDERS)}")
-    unique = _dedupe(articles)
+    unique = _merge_duplicates(_dedupe(articles))
     sort_key, reverse = ORDERS[order]
     unique.sort(key=sort_key, reverse=reverse)
     return unique

@@ -45,7 +45,11 @@ def topics(edition: Edition) -> tuple[IndexEntry, ...]:
 
 
 def sources(edition: Edition) -> tuple[Article, ...]:
-    """The articles that have an original address, in book order."""
+    """The articles that have an original address, in book order.
+
+    An article printed once for a story published at several addresses lists the
+    others in ``also_at``; the index prints them under its own.
+    """
     return tuple(a for a in edition.articles if a.url)
 
 
