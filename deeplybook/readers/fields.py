@@ -46,4 +46,6 @@ def parse_date(value: str, path: object | None = None, *, local: bool = False) -
             return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed if local else parsed.astimezone(dt.timezone.utc)
+    if local:  # a fixed offset of the standard library: dateutil's own zone objects do not enter the cache
+        return parsed.replace(tzinfo=dt.timezone(parsed.utcoffset() or dt.timedelta(0)))
+    return parsed.astimezone(dt.timezone.utc)

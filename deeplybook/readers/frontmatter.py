@@ -21,7 +21,7 @@ from ..errors import ReadError
 from ..model import Article, Figure, Image, Kind
 from ..slugs import slugify
 from . import fields
-from .htmlblocks import blocks_from_element, local_image
+from .htmlblocks import absolute_links, blocks_from_element, local_image
 from .htmlpage import parse_fragment
 from .markdown import markdown_fragment
 
@@ -157,7 +157,7 @@ def _article(meta: dict, title: str, body: tuple, path: Path) -> Article:
     read_time = meta.get("read_time")
     return Article(
         title=title,
-        body=body,
+        body=absolute_links(body, sanitize.address(_plain(meta.get("url")))),
         dek=_plain(_first(meta, "dek", "description", "subtitle")),
         authors=_people(_first(meta, "authors", "author")),
         date=_date(meta.get("date"), path),

@@ -75,13 +75,18 @@ def read(path: Path) -> list[Article]:
     return read_at(path, "")
 
 
-def read_at(path: Path, url: str) -> list[Article]:
-    """The article of an HTML page published at ``url`` (a WARC record's address), against which its links resolve."""
+def read_at(path: Path, url: str, *, source: str = "") -> list[Article]:
+    """The article of an HTML page published at ``url`` (a WARC record's address), against which its links resolve.
+
+    ``source`` names the page in warnings and in the article, when ``path`` is a copy
+    (an archived page written to a scratch file).
+    """
     path = Path(path)
     raw = path.read_bytes()
     if not raw.strip():
         raise ReadError("empty file: no HTML to read", path)
-    return [article_from_html(sanitize.decode(raw, path), str(path), url=url, base=path.parent, name=path.stem)]
+    return [article_from_html(sanitize.decode(raw, path), source or str(path), url=url, base=path.parent,
+                              name=path.stem)]
 
 
 def article_from_html(markup: str, source: str, *, url: str = "", base: Path | None = None, name: str = "") -> Article:

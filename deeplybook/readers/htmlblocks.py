@@ -11,13 +11,13 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
 from .. import sanitize
-from ..model import Block, Figure, Heading, Image, ItemList, Paragraph, Quote, Table
+from ..model import Block, Figure, Heading, Image, ItemList, Paragraph, Quote, Table, map_inline
 from .htmlpage import parse_fragment
 
 _DROPPED = {
@@ -168,6 +168,35 @@ class _Walker:
             return None
         alt = sanitize.normalize_space(img.get("alt") or "")
         return Image(url=src, path=local_image(src, self.base), alt=alt)
+
+
+_LINK = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
+
+
+def absolute_links(blocks: tuple[Block, ...], address: str) -> tuple[Block, ...]:
+    """``blocks`` with every relative link made absolute against ``address``; one that cannot be is unwrapped.
+
+    A relative link left in a book names a file the book lacks (EPUBCheck's RSC-007,
+    and RSC-026 for a site-relative one), and a ``#fragment`` a place of the page the
+    book does not keep: with no ``address`` to start from, or pointing within the
+    page, a link becomes its text. A link to an article of the book is turned into
+    one inside it later, by its absolute address (``deeplybook.edition``).
+    """
+
+    def absolute(match: re.Match[str]) -> str:
+        href = html.unescape(match.group(1))
+        try:
+            scheme = urlsplit(href).scheme.lower()
+            joined = sanitize.address(urljoin(address, href)) if address and not href.startswith("#") else ""
+        except ValueError:  # an unclosed [IPv6] host
+            scheme, joined = "", ""
+        if scheme:
+            return match.group(0)
+        if not joined:
+            return match.group(3)
+        return f'<a href="{html.escape(joined)}"{match.group(2)}>{match.group(3)}</a>'
+
+    return map_inline(blocks, lambda text: _LINK.sub(absolute, text) if "<a " in text else text)
 
 
 def local_image(src: str, base: Path | None) -> str | None:

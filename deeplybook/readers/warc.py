@@ -22,21 +22,21 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import gzip
-import html
 import re
 import tempfile
 import zlib
 from pathlib import Path, PurePosixPath
 from typing import Iterator
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
 from .. import inputs, sanitize
 from ..errors import DeeplybookError, ReadError
 from ..log import logger, warn
-from ..model import Article, Figure, Image, map_inline
+from ..model import Article, Figure, Image
 from . import Reader, available
+from .htmlblocks import absolute_links
 from .report import Skip
 
 NAME = "warc"
@@ -276,7 +276,7 @@ def _read_page(record: _Record, name: str, path: Path, scratch: Path, contents: 
             return
         logger.debug("%s: read by %s", source, getattr(reader, "NAME", reader))
         read_at = getattr(reader, "read_at", None)
-        articles = read_at(page_file, record.uri) if callable(read_at) else reader.read(page_file)
+        articles = read_at(page_file, record.uri, source=source) if callable(read_at) else reader.read(page_file)
     except Skip as why:
         contents.skipped.append((name, str(why)))
         return
@@ -317,36 +317,9 @@ def _archived(article: Article, uri: str, source: str) -> Article:
         lead = dataclasses.replace(lead, image=_remote(lead.image))
     # The record's address may hold anything, characters XML forbids too: it passes the readers' last door.
     url = article.url or sanitize.address(uri)
-    body = map_inline(body, lambda text: _absolute_links(text, url))
+    body = absolute_links(body, url)
     return dataclasses.replace(article, body=body, lead=lead, url=url, source=source)
 
-
-_LINK = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
-
-
-def _absolute_links(text: str, address: str) -> str:
-    """``text`` with relative links made absolute against ``address``; one within the page, or with no address, unwrapped.
-
-    A relative link left in a book names a file the book lacks (EPUBCheck RSC-007,
-    RSC-026); readers other than the generic one do not know the archived address.
-    """
-    if "<a " not in text:
-        return text
-
-    def absolute(match: re.Match[str]) -> str:
-        href = html.unescape(match.group(1))
-        try:
-            scheme = urlsplit(href).scheme.lower()
-            joined = sanitize.address(urljoin(address, href)) if address and not href.startswith("#") else ""
-        except ValueError:
-            scheme, joined = "", ""
-        if scheme:
-            return match.group(0)
-        if not joined:
-            return match.group(3)
-        return f'<a href="{html.escape(joined)}"{match.group(2)}>{match.group(3)}</a>'
-
-    return _LINK.sub(absolute, text)
 
 
 def _remote(image: Image) -> Image:

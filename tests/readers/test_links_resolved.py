@@ -106,3 +106,16 @@ def test_a_link_with_no_address_to_resolve_against_is_unwrapped_to_its_text(tmp_
     assert _links(article) == ["https://other.example/x"]
     assert "the second note" in " ".join(inline_texts(article.body))
     assert article.url == ""
+
+
+def test_front_matter_links_resolve_against_the_file_url_or_are_unwrapped(tmp_path):
+    from deeplybook.readers import frontmatter
+
+    text = ("---\ntitle: Third steps\n{url}---\nSee [the second note](/code/2013/second-steps.html), "
+            "[a section](#later) and [elsewhere](https://other.example/x).\n")
+    with_url = tmp_path / "with-url.md"
+    with_url.write_text(text.format(url=f"url: {SITE}/code/2013/third-steps.html\n"), encoding="utf-8")
+    without = tmp_path / "without.md"
+    without.write_text(text.format(url=""), encoding="utf-8")
+    assert _links(frontmatter.read(with_url)[0]) == [SECOND, "https://other.example/x"]
+    assert _links(frontmatter.read(without)[0]) == ["https://other.example/x"]
