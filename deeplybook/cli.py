@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import click
+from click.shell_completion import CompletionItem
 
 from . import config as config_module
 from . import pipeline, readers
@@ -59,11 +60,23 @@ class _Commands(click.Group):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.resilient_parsing and not args:  # completing the first word: see shell_complete
+            return super().parse_args(ctx, args)
         if not args or (args[0] not in self.commands and args[0] not in _OWN_OPTIONS):
-            if args:
+            if args and not ctx.resilient_parsing:
                 _refuse_misspelt_command(ctx, args[0], sorted(self.commands))
             args = ["quick", *args]
         return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """The first word may begin either form: a command's name, or the quick form's paths and options."""
+        offered = super().shell_complete(ctx, incomplete)
+        quick = self.commands["quick"]
+        if incomplete.startswith("-"):
+            known = {item.value for item in offered}
+            return [*offered, *(item for item in quick.shell_complete(ctx, incomplete) if item.value not in known)]
+        paths = next(param for param in quick.params if param.name == "paths")
+        return [*offered, *paths.shell_complete(ctx, incomplete)]
 
 
 def _refuse_misspelt_command(ctx: click.Context, word: str, commands: list[str]) -> None:
@@ -282,6 +295,8 @@ def quick(paths, output, title, subtitle, formats, language, editors, publisher,
     if not quiet:
         click.echo(f"{len(result.edition.articles)} articles from {report.read} files "
                    f"({len(report.skipped)} skipped, {len(report.failed)} failed)")
+        for line in report.reasons():
+            click.echo(f"  {line}")
         for path in result.outputs.values():
             click.echo(f"wrote {path}")
     _summarise_warnings(warnings.counts, quiet, strict)
@@ -326,6 +341,8 @@ def build_command(edition_file, output, formats, jobs, pdf_tagged, scheduler, cs
         books = f" in {len(results)} volumes" if len(results) > 1 else ""
         click.echo(f"{count} articles{books} from {report.read} files "
                    f"({len(report.skipped)} skipped, {len(report.failed)} failed)")
+        for line in report.reasons():
+            click.echo(f"  {line}")
         for result in results:
             for path in result.outputs.values():
                 click.echo(f"wrote {path}")

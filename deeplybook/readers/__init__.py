@@ -38,7 +38,7 @@ from .. import cache as cache_module
 from .. import extensions, inputs
 from ..errors import DeeplybookError, ReadError
 from ..inputs import Limits, Refused
-from ..log import warn
+from ..log import logger, warn
 from ..model import Article
 from . import manifest, pool
 from .files import contained, contained_blocks, through_cache
@@ -122,14 +122,22 @@ def get(name: str) -> Reader:
 
 def choose(path: Path) -> Reader | None:
     """The reader most sure it can read ``path``, or ``None``; ``Refused`` for a FIFO or device."""
+    return _choice(path)[0]
+
+
+def _choice(path: Path) -> tuple[Reader | None, str]:
+    """The reader most sure it can read ``path``, and why: its sniff score, and the runner-up's."""
     head = inputs.head(path, _HEAD_BYTES)
-    best: Reader | None = None
-    best_score = 0
-    for reader in available().values():
-        score = reader.sniff(path, head)
-        if score > best_score:
-            best, best_score = reader, score
-    return best
+    scores = sorted(((reader.sniff(path, head), order, name, reader)
+                     for order, (name, reader) in enumerate(available().items())),
+                    key=lambda entry: (-entry[0], entry[1]))  # ties go to the reader listed first
+    scores = [entry for entry in scores if entry[0] > 0]
+    if not scores:
+        return None, "no reader's sniff score is above 0"
+    why = f"sniff score {scores[0][0]}"
+    if len(scores) > 1:
+        why += f"; next {scores[1][2]} at {scores[1][0]}"
+    return scores[0][3], why
 
 
 def read_file(path: Path, reader: Reader | None = None) -> list[Article]:
@@ -140,9 +148,10 @@ def read_file(path: Path, reader: Reader | None = None) -> list[Article]:
     path = Path(path)
     try:
         # Choosing is inside: a reader's sniff() that trips on a file fails that file only.
-        chosen = reader or choose(path)
+        chosen, why = (reader, "forced by --reader") if reader is not None else _choice(path)
         if chosen is None:
             raise Skip("no reader recognises this file")
+        logger.debug("%s: read by the %s reader (%s)", path, getattr(chosen, "NAME", chosen), why)
         return chosen.read(path)
     except (Skip, DeeplybookError):
         raise
@@ -192,6 +201,8 @@ def read(
         if claimant is not None:
             yield from _read_files(files, reader, report, **rules)
             files = []
+            logger.debug("%s: walked by the %s reader (%s)", path, getattr(claimant, "NAME", claimant),
+                         "forced by --reader" if forced else "it recognises the folder's layout")
             # Through the folder's manifest: an unchanged mirror is not walked page by page.
             yield from manifest.read_folder(claimant, path, report, **rules)
         elif path.is_dir():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..inputs import Refused
@@ -25,6 +27,23 @@ class ReadReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     """(file, error) for each file that could not be read."""
 
+    def reasons(self, limit: int = 4) -> list[str]:
+        """Lines saying why files (and the records inside archives) were skipped or failed, most frequent first.
+
+        ``["skipped: 3 not a page (image/jpeg), 1 an HTTP 404 response", "failed: 1 ..."]``;
+        reasons that differ only in their numbers count together (byte offsets, word
+        counts), and past ``limit`` reasons the rest are summed as "N other".
+        """
+        lines = []
+        for label, passed in (("skipped", self.skipped), ("failed", self.failed)):
+            counts = Counter(_reason_kind(reason) for _, reason in passed)
+            if not counts:
+                continue
+            shown = [f"{count} {reason}" for reason, count in counts.most_common(limit)]
+            rest = sum(count for _, count in counts.most_common()[limit:])
+            lines.append(f"{label}: {', '.join(shown)}" + (f", {rest} other" if rest else ""))
+        return lines
+
     def skip(self, path: object, reason: str) -> None:
         """Record a file passed over on purpose."""
         self.skipped.append((str(path), reason))
@@ -40,3 +59,13 @@ class ReadReport:
         passed = self.failed if refused.code == "read-timeout" else self.skipped
         passed.append((str(refused.path), refused.reason))
         warn(refused.code, refused.reason, refused.path)
+
+
+_REASON_LENGTH = 80
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason with its numbers masked and its detail cut, so that alike reasons count together."""
+    # Not an HTTP status: "an HTTP 404 response" and "an HTTP 500 response" differ.
+    kind = re.sub(r"(?<!HTTP )\b\d+\b", "N", reason.splitlines()[0] if reason else "unknown")
+    return kind if len(kind) <= _REASON_LENGTH else kind[: _REASON_LENGTH - 1] + "…"

@@ -270,11 +270,11 @@ def _read_page(record: _Record, name: str, path: Path, scratch: Path, contents: 
     page_file = scratch / _file_name(record.uri)
     page_file.write_bytes(record.payload)
     try:
-        reader = _choose(page_file, record.payload[:_HEAD_BYTES])
+        reader, score = _choose(page_file, record.payload[:_HEAD_BYTES])
         if reader is None:
             contents.skipped.append((name, "no reader recognises this page"))
             return
-        logger.debug("%s: read by %s", source, getattr(reader, "NAME", reader))
+        logger.debug("%s: read by the %s reader (sniff score %d)", source, getattr(reader, "NAME", reader), score)
         read_at = getattr(reader, "read_at", None)
         articles = read_at(page_file, record.uri, source=source) if callable(read_at) else reader.read(page_file)
     except Skip as why:
@@ -293,8 +293,8 @@ def _read_page(record: _Record, name: str, path: Path, scratch: Path, contents: 
     contents.extend(_archived(article, record.uri, source) for article in articles)
 
 
-def _choose(page_file: Path, head: bytes) -> Reader | None:
-    """The reader (other than this one) most sure it can read the page."""
+def _choose(page_file: Path, head: bytes) -> tuple[Reader | None, int]:
+    """The reader (other than this one) most sure it can read the page, and its sniff score."""
     best: Reader | None = None
     best_score = 0
     for name, reader in available().items():
@@ -303,7 +303,7 @@ def _choose(page_file: Path, head: bytes) -> Reader | None:
         score = reader.sniff(page_file, head)
         if score > best_score:
             best, best_score = reader, score
-    return best
+    return best, best_score
 
 
 def _archived(article: Article, uri: str, source: str) -> Article:
