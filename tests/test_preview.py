@@ -381,23 +381,25 @@ def test_a_folder_is_previewed_as_the_quick_form_makes_it(book):
 
 
 def _browser_or_skip():
-    """Playwright's sync API, or a skip (a failure in CI) saying what is missing."""
+    """Playwright's sync API and its timeout error, or a skip (a failure in CI) saying what is missing."""
     missing = ""
     try:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
         from playwright.sync_api import sync_playwright
     except ImportError:
-        sync_playwright, missing = None, "Playwright for Python is not installed (pip install playwright)"
+        sync_playwright = PlaywrightTimeout = None
+        missing = "Playwright for Python is not installed (pip install playwright)"
     if not missing and not CHROMIUM.is_file():
         missing = f"no chromium at {CHROMIUM} (apt-get install chromium)"
     if missing:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{missing}; CI must run the browser test")
         pytest.skip(missing)
-    return sync_playwright
+    return sync_playwright, PlaywrightTimeout
 
 
 def test_in_a_browser_an_article_shows_and_a_theme_edit_appears_without_a_restart(book, tmp_path):
-    sync_playwright = _browser_or_skip()
+    sync_playwright, PlaywrightTimeout = _browser_or_skip()
     pytest.importorskip("watchfiles", reason="watchfiles (the serve extra) is not installed")
     from deeplybook.preview import watch
 
@@ -420,10 +422,17 @@ def test_in_a_browser_an_article_shows_and_a_theme_edit_appears_without_a_restar
             assert title.evaluate("e => getComputedStyle(e).color") == "rgb(1, 2, 3)"
             assert page.locator("figure img").evaluate("img => img.complete && img.naturalWidth") == 40
             css = book.parent / "river-theme" / "css" / "epub.css"
-            css.write_text(".article-title { color: rgb(0, 128, 0); }\n", encoding="utf-8")
-            # The watcher sees the edit, the page is told and reloads itself.
-            page.wait_for_function("() => getComputedStyle(document.querySelector('h1.article-title')).color"
-                                   " === 'rgb(0, 128, 0)'", timeout=30_000)
+            green = "() => getComputedStyle(document.querySelector('h1.article-title')).color === 'rgb(0, 128, 0)'"
+            # The watcher sees the edit, the page is told and reloads itself. Written
+            # again if unseen: nothing says when the watcher has begun to watch.
+            for _ in range(10):
+                css.write_text(".article-title { color: rgb(0, 128, 0); }\n", encoding="utf-8")
+                try:
+                    page.wait_for_function(green, timeout=3_000)
+                    break
+                except PlaywrightTimeout:
+                    continue
+            assert page.evaluate(green)
             assert page.url.endswith(f"/{FERRY}")
             page.click("a[rel='next']")
             page.wait_for_url(f"**/{MILL}")

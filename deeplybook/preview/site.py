@@ -57,7 +57,7 @@ class Pictures:
     """
 
     def __init__(self) -> None:
-        self._encoded: dict[tuple[str, int, int], bytes] = {}
+        self._encoded: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     def get(self, path: Path, roots: tuple[str, ...], limits: Limits) -> bytes | None:
@@ -69,8 +69,8 @@ class Pictures:
             return None
         except OSError:
             return None
-        # Named by content, so an edited picture is encoded again and an unchanged one is not.
-        entry = (hashlib.sha256(data).hexdigest(), IMAGE_MAX_SIDE, len(data))
+        # Known by content, so an edited picture is encoded again and an unchanged one is not.
+        entry = hashlib.sha256(data).hexdigest()
         with self._lock:
             if entry in self._encoded:
                 return self._encoded[entry]
