@@ -33,7 +33,7 @@ def as_json(value):
 
 
 def problems(text: str) -> list[str]:
-    validator = jsonschema.Draft202012Validator(edition_schema.schema(), format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft7Validator(edition_schema.schema(), format_checker=jsonschema.FormatChecker())
     return [f"{'.'.join(map(str, error.absolute_path))}: {error.message}"
             for error in validator.iter_errors(as_json(tomllib.loads(text)))]
 
@@ -58,7 +58,7 @@ def test_the_module_writes_the_schema_to_a_file_or_standard_output(tmp_path):
 
 def test_the_schema_is_valid_and_names_every_key_of_the_loader():
     schema = edition_schema.schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
     for table, keys in config.SCHEMA.items():
         node = schema
         for part in table.split("."):
@@ -141,6 +141,10 @@ CASES = [
     ("print", "paper = 0.01", False),
     ("print", 'pdf_variant = "pdf/x-4"', True),
     ("print", 'pdf_variant = "pdf/a-1b"', False),
+    ("run", 'scheduler = "local:2"', True),
+    ("run", 'scheduler = "tcp://127.0.0.1:8786"', True),
+    ("run", 'scheduler = "local:0"', False),
+    ("run", 'scheduler = "my-cluster"', False),
 ]
 
 

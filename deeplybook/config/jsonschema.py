@@ -172,6 +172,11 @@ def keys() -> dict[str, dict[str, Any]]:
         "print.pdf_variant": {"type": "string", "enum": list(VARIANTS),
                               "description": "A PDF for archiving (PDF/A), print (PDF/X) or screen readers (PDF/UA), "
                               "rendered in one piece."},
+        "run.scheduler": {"type": "string", "pattern": r"^\s*(local(:\d*[1-9]\d*)?|[a-z][a-z0-9+.-]*://\S+)\s*$",
+                          "examples": ["local", "local:4", "tcp://scheduler:8786"],
+                          "description": "Read and render on a Dask cluster: local (one worker process a core), "
+                          "local:N (N worker processes here) or the address of a running scheduler. --scheduler and "
+                          "$DEEPLYBOOK_SCHEDULER say the same; needs deeplybook[cluster]."},
     }
 
 
@@ -187,11 +192,12 @@ TABLES = {
     "back": "What follows the articles.",
     "output": "What is written where.",
     "print": "Page size, bleed and the cover spread, for a printer.",
+    "run": "Where the build's tasks run.",
 }
 
 
 def schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of an edition file, as a JSON-ready dict."""
+    """The JSON Schema (draft 7, which editors know best) of an edition file, as a JSON-ready dict."""
     entries = keys()
     named = [f"{table}.{key}" for table, names in SCHEMA.items() for key in names if f"{table}.{key}" not in SCHEMA]
     missing = [key for key in named if key not in entries]
@@ -210,7 +216,7 @@ def schema() -> dict[str, Any]:
     tables["book"]["required"] = ["title"]
     tables["sources"]["required"] = ["paths"]
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "deeplybook edition file",
         "description": "An edition file for make-ebook (TOML): one book, or a series of volumes, made from an archive. "
                        "Paths are relative to the edition file.",
