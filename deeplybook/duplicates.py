@@ -53,12 +53,11 @@ class Merge:
 
     @property
     def reason(self) -> str:
-        """"republished" (same site), or "also on <site>" (another site, by name or by the address's first folder)."""
+        """"republished" (one site), or "on two sites" (by name, or by the addresses' first folders)."""
         if self.dropped.site and self.kept.site and self.dropped.site != self.kept.site:
-            return f"also on {self.dropped.site}"
-        kept, dropped = _site_folder(self.kept.url), _site_folder(self.dropped.url)
-        if kept != dropped:
-            return f"also on {dropped or 'another site'}"
+            return "on two sites"
+        if _site_folder(self.kept.url) != _site_folder(self.dropped.url):
+            return "on two sites"
         return "republished"
 
 
@@ -95,6 +94,7 @@ class _Texts:
         self._scores: dict[tuple[int, int], float] = {}
 
     def words(self, n: int) -> list[str]:
+        """The normalised words of article ``n``'s text (its figures' captions left out)."""
         if n not in self._words:
             self._words[n] = _words(self.articles[n])
         return self._words[n]

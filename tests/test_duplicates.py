@@ -51,7 +51,16 @@ def test_a_story_on_two_sites_is_printed_once_and_the_fuller_copy_kept():
                                  url="https://www.newsdeeply.com/refugees/articles/2017/01/02/bridge-vote")
     kept, merges = duplicates.merge([ours, theirs])
     assert kept == [dataclasses.replace(theirs, also_at=(ours.url,))]
-    assert merges[0].reason == "also on Syria Deeply"
+    assert merges[0].reason == "on two sites"
+
+
+def test_one_sites_story_under_another_sites_address_is_on_two_sites():
+    """The mirror of one site holds pages of another under their own first folder, with the same site name."""
+    ours = article(1, body=_body(STORY))
+    theirs = dataclasses.replace(ours, url=ours.url.replace("/syria/", "/refugees/"))
+    kept, merges = duplicates.merge([ours, theirs])
+    assert [a.url for a in kept] == [theirs.url] and kept[0].also_at == (ours.url,)
+    assert merges[0].reason == "on two sites"
 
 
 def test_the_same_title_over_a_different_text_is_not_merged():
