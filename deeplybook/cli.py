@@ -76,7 +76,8 @@ class _Commands(click.Group):
             known = {item.value for item in offered}
             return [*offered, *(item for item in quick.shell_complete(ctx, incomplete) if item.value not in known)]
         paths = next(param for param in quick.params if param.name == "paths")
-        return [*offered, *paths.shell_complete(ctx, incomplete)]
+        # Files first: bash's script forgets the words offered before a file item.
+        return [*paths.shell_complete(ctx, incomplete), *offered]
 
 
 def _refuse_misspelt_command(ctx: click.Context, word: str, commands: list[str]) -> None:

@@ -1,6 +1,7 @@
 """make-ebook as installed: its version, and shell completion through click's _MAKE_EBOOK_COMPLETE (docs/install.md)."""
 
 import os
+import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -55,3 +56,21 @@ def test_options_complete_for_the_quick_form_and_for_a_command():
 
 def test_a_misspelt_command_does_not_break_completion():
     assert complete("make-ebook bulid ") == [("file", "")]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_completes_a_command_name_and_an_option(tmp_path):
+    """The script bash_source prints, loaded into bash, as docs/install.md says to load it."""
+    program = tmp_path / "bin" / "make-ebook"  # make-ebook on the PATH, whatever installed it
+    program.parent.mkdir()
+    program.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m deeplybook.cli "$@"\n', "utf-8")
+    program.chmod(0o755)
+    script = """
+        eval "$(_MAKE_EBOOK_COMPLETE=bash_source make-ebook)"
+        COMP_WORDS=(make-ebook bu); COMP_CWORD=1; _make_ebook_completion make-ebook; echo "1: ${COMPREPLY[*]}"
+        COMPREPLY=(); COMP_WORDS=(make-ebook list --ver); COMP_CWORD=2; _make_ebook_completion make-ebook; echo "2: ${COMPREPLY[*]}"
+    """
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PATH": f"{program.parent}{os.pathsep}{os.environ['PATH']}"})
+    # compopt complains outside a real completion, and bash empties COMPREPLY before each one itself.
+    assert done.stdout.splitlines() == ["1: build", "2: --verbose"], done.stderr
