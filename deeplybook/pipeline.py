@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import bookplan, executors, inputs, readers, remote, select, volumes
+from . import bookcache, bookplan, executors, inputs, readers, remote, select, volumes
 from . import edition as edition_module
 from .cache import Cache
 from .config import Book, EditionConfig, Grouping, Output, Sources, load
@@ -241,7 +242,13 @@ def write_volumes(planned: Sequence[Volume], theme: Theme, *, report: readers.Re
         result = BuildResult(volume.edition, report=report)
         for fmt, path in volume.targets.items():
             options = {"cache": as_cache(cache), **(pdf_options or {})} if fmt == "pdf" else {}
-            result.outputs[fmt] = writers.get(fmt).write(book, path, theme=theme, **options)
+            writer = writers.get(fmt)
+            if writer is writers.EPUB:  # an unchanged edition's book is copied from the cache, not rendered again
+                result.outputs[fmt] = bookcache.written(as_cache(cache), volume.edition, fmt, path, theme,
+                                                        partial(writer.write, book, path, theme=theme),
+                                                        toc_depth=toc_depth)
+            else:
+                result.outputs[fmt] = writer.write(book, path, theme=theme, **options)
             if fmt == "pdf" and options.get("printing") and options["printing"].cover_spread:
                 result.outputs["cover"] = _write_spread(book, theme, result.outputs[fmt], options["printing"])
             done += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import importlib.util
 import os
 import re
@@ -147,6 +148,26 @@ class Theme:
     def _usable(self, path: Path) -> bool:
         """Whether ``path`` is a regular file inside the theme's folders (``load`` warned of any other)."""
         return path.is_file() and _contained(path, self.dirs)
+
+    def fingerprint(self) -> str:
+        """A hash of every file of the theme and its ancestors, the user's stylesheet and the font packages it names.
+
+        Editing any of them, or installing another version of a font package, makes
+        new cache keys for what the theme renders (PDF parts, EPUB books).
+        """
+        digest = hashlib.sha256()
+        for name, file in self.files():
+            digest.update(name.encode())
+            digest.update(file.read_bytes())
+        digest.update(self.user_css.encode())
+        digest.update(self.print_css.encode())
+        for folder, roots in self.font_folders():
+            for file in sorted(folder.glob("*")) if folder.is_dir() else ():
+                # Only what the theme may use: a link out of its font folders is not read.
+                if file.is_file() and _contained(file, roots):
+                    digest.update(file.name.encode())
+                    digest.update(file.read_bytes())
+        return digest.hexdigest()
 
     def font_folders(self) -> tuple[tuple[Path, tuple[Path, ...]], ...]:
         """Where ``fonts/NAME`` is looked for, in order, each with the folders its fonts must resolve in.

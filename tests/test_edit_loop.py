@@ -1,4 +1,4 @@
-"""The edit loop: a folder read again with nothing changed comes from its manifest, without opening a page."""
+"""The edit loop: a folder read again with nothing changed comes from its manifest, an unchanged book from the cache."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image as PILImage
 
-from deeplybook import readers
+from deeplybook import pipeline, readers
 from deeplybook.cache import Cache
 from deeplybook.log import counting_warnings
 from deeplybook.readers import manifest
+from deeplybook.writers import epub as epub_writer
 
 
 def _sample_mirror():
@@ -142,3 +144,47 @@ def test_the_signature_changes_with_any_entry_and_only_then(mirror):
 
 def _figures(article):
     return ([article.lead] if article.lead else []) + [b for b in article.body if type(b).__name__ == "Figure"]
+
+
+def build(folder: Path, out: Path, cache_root: Path) -> bytes:
+    """The bytes of the EPUB of ``folder`` built through the cache at ``cache_root``."""
+    result = pipeline.build([folder], out / "book", title="Edit loop", formats=["epub"], cache=Cache(cache_root))
+    return result.outputs["epub"].read_bytes()
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list[Path]:
+    """The EPUBs the writer really packs from now on (its last step, once a book)."""
+    packed: list[Path] = []
+    real = epub_writer._repack
+
+    def repack(*args, **kwargs):
+        packed.append(args[0] if args else None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(epub_writer, "_repack", repack)
+    return packed
+
+
+def test_an_unchanged_book_is_copied_and_a_changed_picture_is_rendered_again(mirror, tmp_path, monkeypatch, renders):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    cold = build(mirror, tmp_path / "one", tmp_path / "cache")
+    assert len(renders) == 1
+    assert build(mirror, tmp_path / "two", tmp_path / "cache") == cold
+    assert len(renders) == 1  # copied, not rendered
+    picture = mirror / "uploads" / "map.png"
+    with PILImage.open(picture) as shown:
+        shown.rotate(90, expand=True).save(picture)
+    changed = build(mirror, tmp_path / "three", tmp_path / "cache")
+    assert len(renders) == 2 and changed != cold
+
+
+def test_the_build_time_is_in_the_key_only_when_it_is_set(mirror, tmp_path, monkeypatch, renders):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = build(mirror, tmp_path / "one", tmp_path / "cache")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert build(mirror, tmp_path / "two", tmp_path / "cache") != first
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    unset = build(mirror, tmp_path / "three", tmp_path / "cache")
+    assert build(mirror, tmp_path / "four", tmp_path / "cache") == unset
+    assert len(renders) == 3  # the fourth book is the third's, copied

@@ -178,11 +178,12 @@ def pictures_signature(articles: Iterable[Article]) -> tuple[tuple[str, str], ..
         for figure in figures:
             path = figure.image.path if figure.image is not None else None
             if path:
-                signed.append((path, _picture_line(path)))
+                signed.append((path, file_signature(path)))
     return tuple(signed)
 
 
-def _picture_line(path: str) -> str:
+def file_signature(path: str) -> str:
+    """What ``stat`` says of the file at ``path``, with its real path: the same while the file was not changed."""
     try:
         return f"{os.path.realpath(path)}\0{_stat_line(os.stat(path))}"
     except OSError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -18,7 +17,6 @@ from typing import Any, Callable, Iterator
 from ... import executors
 from ...cache import Cache
 from ...cache import key as cache_key
-from ...inputs import Refused, within
 from ...log import logger
 from ...model import Article, Figure
 from ...output import is_running
@@ -225,32 +223,9 @@ def _content(piece: Piece | Overlay) -> str:
                  for name in piece.__dataclass_fields__ if name != "theme"])
 
 
-def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
-    try:
-        within(path, roots)
-    except Refused:
-        return False
-    return True
-
-
 def theme_fingerprint(theme: Theme) -> str:
-    """A hash of every file of the theme and its ancestors and of the font packages it names.
-
-    Editing any of them, or installing another version of a font package, renders again.
-    """
-    digest = hashlib.sha256()
-    for name, file in theme.files():
-        digest.update(name.encode())
-        digest.update(file.read_bytes())
-    digest.update(theme.user_css.encode())
-    digest.update(theme.print_css.encode())
-    for folder, roots in theme.font_folders():
-        for file in sorted(folder.glob("*")) if folder.is_dir() else ():
-            # Only what the theme may use: a link out of its font folders is not read.
-            if file.is_file() and _inside(file, roots):
-                digest.update(file.name.encode())
-                digest.update(file.read_bytes())
-    return digest.hexdigest()
+    """The theme's files as one hash (``Theme.fingerprint``): editing any of them renders again."""
+    return theme.fingerprint()
 
 
 class InlineExecutor(Executor):
