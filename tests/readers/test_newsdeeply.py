@@ -191,7 +191,7 @@ def test_op_ed_keeps_bold_paragraphs_and_subheads_as_they_are():
 def test_briefing():
     article = read_one("executive-summaries/2017/03/03.html")
     assert article.kind is Kind.BRIEFING
-    assert article.title == "Executive Summary for March 3rd"
+    assert article.title == "Executive Summary for March 3, 2017"  # the year comes from the page
     assert article.date == dt.datetime(2017, 3, 3, tzinfo=dt.timezone.utc)
     assert article.authors == ()
     assert article.slug == "executive-summary-2017-03-03"

@@ -11,14 +11,20 @@ from lxml import etree
 
 from ... import sanitize
 from ...model import Block, Embed, Exchange, Figure, Heading, Image, ItemList, Kind, Paragraph, Quote
+from . import credits
 from .cleanup import (
     DROPPED_TAGS,
+    Tally,
     clean_tree,
     drop_leading,
+    drop_spans,
     first_text,
     fully_inside,
     inline_markup,
     remove_element,
+    remove_promos,
+    repeats,
+    strip_reference_definitions,
     text_of,
     unwrap_tag,
     without_tag,
@@ -40,6 +46,12 @@ _ASKER_SUFFIX = re.compile(r"\bDeeply$", re.IGNORECASE)
 _QUESTION_LABELS = {"q", "question"}
 _MAX_LABEL_WORDS = 6
 _NAME_PARTICLES = {"al", "el", "de", "del", "der", "van", "von", "bin", "ibn", "da", "di", "du", "la", "le", "and"}
+# Labels of a transcript that are initials ("KL:", "DF:") but name news outlets, not people.
+_OUTLET_INITIALS = {"AFP", "AP", "BBC", "CNN", "WSJ", "NPR", "NYT", "UN", "US", "EU", "UK", "SANA", "ISIS", "FSA", "SDF"}
+_INITIALS = re.compile(r"^[A-Z]{2,4}$")
+# Elements at the top of a body that only wrap others; their classes say nothing.
+_WRAPPERS = ("div", "section", "article", "center")
+_WRAPPER_CLASS_WORDS = ("caption", "quote", "embed", "tweet", "instagram", "video", "map", "teaser")
 
 _HEADING_LEVELS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
@@ -47,8 +59,13 @@ _AUDIO_HOSTS = ("soundcloud.com", "audioboom.com", "spotify.com", "speakbridge.i
 _VIDEO_HOSTS = ("youtube.com", "youtu.be", "vimeo.com", "newsinc.com", "dailymotion.com", "facebook.com")
 
 
-def caption_and_credit(caption: etree._Element | None, page: PageLocation) -> tuple[str, str]:
-    """(credit, caption) of a figure's caption: the credit is its ``<cite>``, taken out of the caption."""
+def caption_and_credit(caption: etree._Element | None, page: PageLocation,
+                       tally: Tally | None = None) -> tuple[str, str]:
+    """(credit, caption) of a figure's caption: the credit is its ``<cite>``, taken out of the caption.
+
+    Without a ``<cite>``, a credit written at the end of the caption's text ("(Jane Doe/AFP)",
+    "Photo by Jane Doe", "REUTERS/Omar Sanadiki") is split off by ``credits.split_credit``.
+    """
     if caption is None:
         return "", ""
     credit = ""
@@ -56,6 +73,14 @@ def caption_and_credit(caption: etree._Element | None, page: PageLocation) -> tu
         credit = credit or text_of(cite)
         remove_element(cite)
     clean_tree(caption, page)
+    if not credit:
+        text = caption.text_content()
+        found = credits.split_credit(text)
+        if found is not None:
+            start, credit = found
+            drop_spans(caption, [(start, len(text))])
+            if tally is not None:
+                tally.note("credit-split", credit)
     return credit, inline_markup(caption)
 
 
@@ -76,16 +101,24 @@ def find_image(container: etree._Element, page: PageLocation) -> Image | None:
 class Body:
     """Turns div.body into typed blocks: paragraphs, figures, interview exchanges..."""
 
-    def __init__(self, page: PageLocation, kind: Kind) -> None:
+    def __init__(self, page: PageLocation, kind: Kind, site: str = "", tally: Tally | None = None) -> None:
         self.page = page
         self.kind = kind
+        self.tally = tally if tally is not None else Tally(page.file)
+        """What the cleanup changed in this body, counted."""
+        self.askers = {"ND"} | ({_initials(site)} if site else set())
+        """Labels that ask in an interview besides "X Deeply" and "Q": the site's initials ("SD")."""
+        self._text = ""
 
     def blocks(self, body: etree._Element) -> tuple[Block, ...]:
         """The typed blocks of the page's div.body (a copy: the tree given is left as it is)."""
         body = copy.deepcopy(body)
         clean_tree(body, self.page)
+        strip_reference_definitions(body, self.tally)
+        remove_promos(body, self.tally)
         wrap_loose_inline(body)
-        children = [child for child in body if isinstance(child.tag, str)]
+        self._text = text_of(_without_asides(body))
+        children = _unwrapped(body)
         if self.kind is not Kind.BRIEFING:
             _mark_dateline(children)
         return tuple(_Interview(self, children, self.kind is Kind.QA).blocks())
@@ -105,7 +138,7 @@ class Body:
         if tag == "div" and "wp-caption" in classes:
             return self._figure(element)
         if tag == "div" and "left-side-quote-block" in classes:
-            return []  # a pull quote repeats the text around it
+            return self._pull_quote(element)
         if tag == "figure":
             return self._figure(element)
         if tag == "aside":
@@ -156,7 +189,7 @@ class Body:
             return self._embeds(element, title)
         image = find_image(element, self.page)
         captions = element.xpath(".//figcaption|.//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]")
-        credit, caption = caption_and_credit(captions[0], self.page) if captions else ("", "")
+        credit, caption = caption_and_credit(captions[0], self.page, self.tally) if captions else ("", "")
         if image is None and not caption and not credit:
             return []
         return [Figure(caption=caption, credit=credit, image=image)]
@@ -166,7 +199,21 @@ class Body:
             return self._figure(element)
         if element.xpath(".//img|.//figure"):
             return self._figure(element)
-        return []  # asides without a picture are pull quotes: the text is in the body already
+        return self._pull_quote(element)
+
+    def _pull_quote(self, element: etree._Element) -> list[Block]:
+        """An aside without a picture: dropped when the body says it already, else kept as a quote."""
+        text = text_of(element)
+        if not text:
+            return []
+        if repeats(text, self._text):
+            self.tally.note("aside-dropped", text)
+            return []
+        quoted = element.xpath(".//blockquote")
+        blocks = self._blockquote(quoted[0]) if quoted else self._blockquote(element)
+        if blocks:
+            self.tally.note("aside-kept", text)
+        return blocks
 
     def _blockquote(self, element: etree._Element) -> list[Block]:
         classes = (element.get("class") or "").split()
@@ -268,10 +315,13 @@ class _Interview:
         """Questions of a transcript: "<b>LS:</b> ..." and "<b>GS:</b> ..." taking turns.
 
         Early interviews name neither side as an asker; the one who speaks first asks.
-        It takes two bold labels alternating at least twice each, and nothing else
-        labelled, so that an article quoting several people is left alone.
+        It takes two bold labels (or two plain initials, "KL:" and "DF:", outside a
+        briefing) alternating at least twice each, and nothing else labelled, so that
+        an article quoting several people is left alone.
         """
-        labels = [(index, _bold_label(child)) for index, child in enumerate(self.children) if child.tag == "p"]
+        plain = self.body.kind is not Kind.BRIEFING
+        labels = [(index, _bold_label(child) or (_initials_label(child) if plain else None))
+                  for index, child in enumerate(self.children) if child.tag == "p"]
         turns = [(index, label) for index, label in labels if label]
         names = {label[0] for _, label in turns}
         if len(names) != 2 or len(turns) < 4 or not all(_looks_like_name(name) for name in names):
@@ -290,7 +340,7 @@ class _Interview:
 
     def _is_asker(self, label: tuple[str, int], emphatic: bool) -> bool:
         name = label[0]
-        if _ASKER_SUFFIX.search(name) or name.lower() in _QUESTION_LABELS:
+        if _ASKER_SUFFIX.search(name) or name.lower() in _QUESTION_LABELS or name in self.body.askers:
             return True
         return self.qa_page and emphatic and _looks_like_name(name)
 
@@ -362,6 +412,47 @@ def _label(element: etree._Element) -> tuple[str, int] | None:
         return None
     name = sanitize.normalize_space(match.group("label"))
     return (name, match.end()) if name else None
+
+
+def _initials_label(element: etree._Element) -> tuple[str, int] | None:
+    """The element's opening label when it is a person's initials ("KL: ..."), bold or not."""
+    label = _label(element)
+    if label is None or not _INITIALS.match(label[0]) or label[0] in _OUTLET_INITIALS:
+        return None
+    return label
+
+
+def _initials(site: str) -> str:
+    """"SD" for "Syria Deeply", "WGD" for "Women & Girls Deeply": how an interview labels the site asking."""
+    return "".join(word[0] for word in re.findall(r"[A-Za-z]+", site)).upper()
+
+
+def _without_asides(body: etree._Element) -> etree._Element:
+    """A copy of the body without its asides and pull quotes: the text they may repeat."""
+    trimmed = copy.deepcopy(body)
+    for found in trimmed.xpath(".//aside|.//div[contains(@class, 'left-side-quote-block')]"):
+        remove_element(found)
+    return trimmed
+
+
+def _unwrapped(container: etree._Element) -> list[etree._Element]:
+    """The container's children, with plain wrapper divs replaced by what they hold.
+
+    A Q&A whose paragraphs sit in one more ``div`` is then seen as an interview; a
+    wrapper's blocks come out the same either way.
+    """
+    children: list[etree._Element] = []
+    for child in container:
+        if not isinstance(child.tag, str):
+            continue
+        classes = (child.get("class") or "").lower()
+        if (child.tag in _WRAPPERS and not any(word in classes for word in _WRAPPER_CLASS_WORDS)
+                and child.xpath("./p|./h2|./h3|./h4")):
+            wrap_loose_inline(child)
+            children.extend(_unwrapped(child))
+        else:
+            children.append(child)
+    return children
 
 
 def _bold_label(element: etree._Element) -> tuple[str, int] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import html
 import re
@@ -10,6 +11,8 @@ import lxml.html
 from lxml import etree
 
 from ... import sanitize
+from ...log import logger
+from . import promos
 from .links import PageLocation
 
 # Markup that WordPress once printed as text: "<div source='picture' ... />", stray
@@ -32,6 +35,9 @@ _MARKDOWN = re.compile(
     re.MULTILINE,
 )
 _LEAKS = (_LEAKED_TAG, _SHORTCODE, _CLASS_HINT, _MARKDOWN)
+# Markdown reference definitions the old site printed under an article: "[]: http://...gif",
+# "[1]: http://..." (the pictures they named are gone with the beta site).
+_REFERENCE_DEFINITION = re.compile(r"\[[^\[\]\n]{0,40}\]:\s*(?:https?://|www\.|/)\S*\s*")
 _TEXT_HOLDERS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "dt", "dd", "td", "th", "pre", "blockquote")
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
@@ -44,6 +50,98 @@ _BLOCK_TAGS = {
     "p", "div", "section", "article", "center", "figure", "aside", "blockquote", "ul", "ol",
     "dl", "table", "pre", "iframe", "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer",
 } | DROPPED_TAGS
+
+
+class Tally(collections.Counter):
+    """What the cleanup changed in one page, by kind ("promo", "aside-kept"...), each change logged at debug level.
+
+    The reader puts the counts in ``Article.extra["cleanup"]`` ("aside-kept 1, promo 2"),
+    where a caller (or a measurement over a whole mirror) can count them.
+    """
+
+    def __init__(self, source: object = "") -> None:
+        super().__init__()
+        self.source = source
+
+    def note(self, kind: str, detail: str = "") -> None:
+        """Count one change of ``kind`` and log it with what it was about."""
+        self[kind] += 1
+        logger.debug("%s: cleanup: %s%s", self.source, kind, f": {detail[:120]}" if detail else "")
+
+    def summary(self) -> str:
+        """The counts as one line, kinds in alphabetical order; empty when nothing changed."""
+        return ", ".join(f"{kind} {count}" for kind, count in sorted(self.items()) if count)
+
+
+def strip_reference_definitions(root: etree._Element, tally: Tally) -> None:
+    """Cut leaked Markdown reference definitions ("[]: http://...gif") from every text holder."""
+    for element in root.iter(*_TEXT_HOLDERS):
+        text = element.text_content()
+        if "]:" not in text:
+            continue
+        spans = [m.span() for m in _REFERENCE_DEFINITION.finditer(text)]
+        for start, end in spans:
+            tally.note("reference-definition", text[start:end].strip())
+        drop_spans(element, spans)
+
+
+def remove_promos(root: etree._Element, tally: Tally) -> None:
+    """Cut the site's sign-up lines and its "Related Reads on X Deeply" link lists (``promos``)."""
+    for element in list(root.iter(*_TEXT_HOLDERS)):
+        text = element.text_content()
+        spans = promos.sign_up_spans(text)
+        if not spans:
+            continue
+        for start, end in spans:
+            tally.note("promo", text[start:end].strip())
+        drop_spans(element, spans)
+        if not text_of(element) and not element.xpath(".//img|.//iframe"):
+            remove_element(element)
+    for element in list(root.iter("h2", "h3", "h4", "h5", "h6", "p")):
+        if element.getparent() is None or not promos.is_related_heading(text_of(element)):
+            continue
+        if element.tag == "p" and not fully_inside(element, ("strong", "b", "em", "i")):
+            continue
+        links = 0
+        following = element.getnext()
+        while following is not None and _mostly_links(following):
+            after = following.getnext()
+            links += len(following.xpath(".//a"))
+            remove_element(following)
+            following = after
+        if links:
+            tally.note("related-reads", f"{text_of(element)} ({links} links)")
+            remove_element(element)
+
+
+def _mostly_links(element: etree._Element) -> bool:
+    """A list or paragraph that is links and little else: an end-of-article reading list."""
+    if not isinstance(element.tag, str) or element.tag not in ("ul", "ol", "p", "div"):
+        return False
+    text = len(text_of(element))
+    linked = sum(len(text_of(a)) for a in element.xpath(".//a"))
+    return text > 0 and linked >= 0.6 * text
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def repeats(passage: str, text: str) -> bool:
+    """True when ``passage`` says what ``text`` already says: the same words in order, case,
+    punctuation and spacing aside, or (for a pull quote shortened or mended with "[...]")
+    at least four in five of its three-word runs found in ``text``.
+    """
+    words, body = _words(passage), _words(text)
+    if not words:
+        return True
+    if f" {' '.join(words)} " in f" {' '.join(body)} ":
+        return True
+    if len(words) < 4:
+        return False
+    runs = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+    known = {tuple(body[i : i + 3]) for i in range(len(body) - 2)}
+    return len(runs & known) >= 0.8 * len(runs)
 
 
 def clean_tree(root: etree._Element, page: PageLocation) -> None:
@@ -80,7 +178,7 @@ def strip_leaks(element: etree._Element) -> None:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
-    _drop_spans(element, merged)
+    drop_spans(element, merged)
 
 
 def wrap_loose_inline(container: etree._Element) -> None:
@@ -126,10 +224,10 @@ def wrap_loose_inline(container: etree._Element) -> None:
 
 def drop_leading(element: etree._Element, count: int) -> None:
     """Remove the first ``count`` characters of an element's text, wherever they sit."""
-    _drop_spans(element, [(0, count)])
+    drop_spans(element, [(0, count)])
 
 
-def _drop_spans(element: etree._Element, spans: list[tuple[int, int]]) -> None:
+def drop_spans(element: etree._Element, spans: list[tuple[int, int]]) -> None:
     """Remove characters ``start:end`` of ``element.text_content()`` from the tree, for each of ``spans``.
 
     The spans are in order and apart. One walk cuts them all: a paragraph full of

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -15,6 +17,7 @@ from ... import inputs, sanitize
 from ...cache import DISABLED, Cache
 from ...errors import ReadError
 from ...inputs import Limits, Refused
+from ...log import logger
 from ...model import Article
 from .. import pool
 from ..files import contained, through_cache
@@ -43,6 +46,12 @@ _STUB_LIMIT = 4096
 
 _DATED_PART = re.compile(r"^\d{1,4}$")
 _BRIEFING_FILE = re.compile(r"^(\d{1,2})\.html$")
+# HTTrack's extra copies of a page: four hex digits added to the name ("slug-3f2a.html",
+# "index4b2c.html", "083f2a.html") or a query string kept in it ("slug.html?p=123.html").
+_HEX_COPY = re.compile(r"^(?P<base>.+?)-?(?P<hex>[0-9a-f]{4})\.html$")
+_QUERY_COPY = re.compile(r"^(?P<base>[^?]+?)(?:\.html)?(?:\?|%3[fF]).*$")
+_BRIEFING_COPY = re.compile(r"^(?P<day>\d{1,2})(?:-?[0-9a-f]{4}|\.html(?:\?|%3[fF]).*)\.html$|^(?P<qday>\d{1,2})\.html(?:\?|%3[fF]).*$")
+_INDEX_COPY = re.compile(r"^index(?:-?[0-9a-f]{4})?\.html(?:(?:\?|%3[fF]).*)?$")
 
 
 def read_folder(path: Path, report, *, cache: Cache | None = None, jobs: int | None = None,
@@ -73,7 +82,7 @@ def read_folder(path: Path, report, *, cache: Cache | None = None, jobs: int | N
     pictures = roots + _mirror_of(folder)
     task = functools.partial(_read_group_task, candidates=candidates, cache=cache or DISABLED, roots=roots,
                              pictures=pictures, limits=limits)
-    articles = list(pool.run(task, groups, report, jobs=jobs))
+    articles = _regulars_alone(list(pool.run(task, groups, report, jobs=jobs)))
     articles.sort(key=_reading_order)
     for article in articles:
         report.read += 1
@@ -104,14 +113,29 @@ def subfolders(path: Path) -> list[Path]:
 
 
 def _site_groups(site: Path, report, roots: tuple[str, ...]) -> Iterator[list[Path]]:
-    """The article pages of one site folder, copies of a page grouped (by slug or day), best first."""
+    """The article pages of one site folder, copies of a page grouped (by slug or day), best first.
+
+    A name with four hex digits added ("slug-3f2a.html") is HTTrack's copy of the page
+    named without them when that page is in the site too; otherwise it is a page of its
+    own ("syria-in-2018.html" ends in four hex digits as well).
+    """
     copies: dict[tuple, list[tuple[tuple, Path]]] = {}
+    maybe: list[tuple[_Classified, Path]] = []
     for file in _site_files(site, report, roots):
         classified = _classify(file.relative_to(site).parts)
         if isinstance(classified, str):
             report.skip(file, classified)
             continue
+        if classified.base is not None:
+            maybe.append((classified, file))
+            continue
         copies.setdefault(classified.key, []).append((classified.preference, file))
+    maybe_keys = {classified.key for classified, _ in maybe}
+    for classified, file in maybe:
+        if classified.base in copies or classified.base in maybe_keys:
+            copies.setdefault(classified.base, []).append(((True, *classified.preference[1:]), file))
+        else:
+            copies.setdefault(classified.key, []).append((classified.preference, file))
     for key in sorted(copies, key=str):
         yield [file for _, file in sorted(copies[key])]
 
@@ -123,7 +147,9 @@ class _Classified:
     key: tuple
     """("story", slug) or ("briefing", year, month, day)."""
     preference: tuple
-    """Sort key among copies of the same page."""
+    """Sort key among copies of the same page: the page under its own name first."""
+    base: tuple | None = None
+    """For a name that may be HTTrack's hex-suffixed copy, the key of the page it would copy."""
 
 
 def _classify(parts: tuple[str, ...]) -> _Classified | str:
@@ -143,23 +169,34 @@ def _classify(parts: tuple[str, ...]) -> _Classified | str:
     if section in _STORY_SECTIONS:
         dated = parts[1:4]
         if len(parts) >= 5 and all(_DATED_PART.match(p) for p in dated):
+            base = None
+            copy = False
             if len(parts) == 5:
-                slug = name.removesuffix(".html")
-            elif len(parts) == 6 and name == "index.html":
-                slug = parts[4]
+                query = _QUERY_COPY.match(name)
+                hexed = _HEX_COPY.match(name)
+                if query:
+                    slug, copy = query.group("base"), True
+                else:
+                    slug = name.removesuffix(".html")
+                    if hexed:
+                        base = ("story", hexed.group("base"))
+            elif len(parts) == 6 and _INDEX_COPY.match(name):
+                slug, copy = parts[4], name != "index.html"
             else:
                 return "not an article page (unexpected place in the mirror)"
             padded = all(len(p) >= 2 for p in dated[1:])
-            return _Classified(("story", slug), (not padded, section != "community", "/".join(parts)))
+            return _Classified(("story", slug), (copy, not padded, section != "community", "/".join(parts)), base)
         if name == "rss.html":
             return "listing page (RSS feed)"
         return "not an article page (unexpected place in the mirror)"
     if section == BRIEFING_SECTION:
         day = _BRIEFING_FILE.match(name)
-        if len(parts) == 4 and day and all(_DATED_PART.match(p) for p in parts[1:3]):
-            key = ("briefing", int(parts[1]), int(parts[2]), int(day.group(1)))
-            padded = len(parts[2]) == 2 and len(day.group(1)) == 2
-            return _Classified(key, (not padded, "/".join(parts)))
+        copied = _BRIEFING_COPY.match(name) if day is None else None
+        if len(parts) == 4 and (day or copied) and all(_DATED_PART.match(p) for p in parts[1:3]):
+            number = day.group(1) if day else (copied.group("day") or copied.group("qday")) if copied else ""
+            key = ("briefing", int(parts[1]), int(parts[2]), int(number))
+            padded = len(parts[2]) == 2 and len(number) == 2
+            return _Classified(key, (copied is not None, not padded, "/".join(parts)))
         return "not a briefing page (unexpected place in the mirror)"
     if section == "background":
         return "background page (an explainer, not an article)"
@@ -218,6 +255,47 @@ def _read_group(group: list[Path], candidates: frozenset[Path], report, cache: C
             yield article
     for path, reason in passed:
         report.skip(path, reason)
+
+
+def _regulars_alone(articles: list[Article]) -> list[Article]:
+    """Undo a shared surname where the second person is a regular who signs alone.
+
+    "Wessam and Karen Leigh" reads like "Connie and Peter Roop", but Karen Leigh signs
+    articles of the mirror alone and nobody else is called "Wessam Leigh": Wessam is a
+    source with one name, not her relative. Only a whole mirror can tell.
+    """
+    alone = collections.Counter(article.authors[0] for article in articles if len(article.authors) == 1)
+    mended: list[Article] = []
+    for article in articles:
+        shared = article.extra.get("shared_surname")
+        if not shared:
+            mended.append(article)
+            continue
+        authors = list(article.authors)
+        kept: list[str] = []
+        for pair in shared.split("; "):
+            joined, second = pair.split("|", 1)
+            if alone[second] >= 2 and not alone[joined] and joined in authors:
+                authors[authors.index(joined)] = joined.split()[0]
+                logger.debug("%s: cleanup: name-shared undone: %s signs alone elsewhere", article.source, second)
+            else:
+                kept.append(pair)
+        extra = {key: value for key, value in article.extra.items() if key != "shared_surname"}
+        if kept:
+            extra["shared_surname"] = "; ".join(kept)
+        undone = shared.count("|") - len(kept)
+        if undone:
+            extra["cleanup"] = _recount(extra.get("cleanup", ""), "name-shared", -undone)
+        mended.append(dataclasses.replace(article, authors=tuple(authors), extra=extra))
+    return mended
+
+
+def _recount(summary: str, kind: str, change: int) -> str:
+    """A cleanup summary ("name-shared 1, promo 2") with the count of ``kind`` changed by ``change``."""
+    counts = collections.Counter({part.rsplit(" ", 1)[0]: int(part.rsplit(" ", 1)[1])
+                                  for part in summary.split(", ") if part})
+    counts[kind] += change
+    return ", ".join(f"{name} {count}" for name, count in sorted(counts.items()) if count > 0)
 
 
 def _small(path: Path) -> bool:

@@ -19,9 +19,10 @@ from ...model import Article, Figure, Kind
 from .. import fields
 from ..fields import parse_date
 from ..htmlpage import parse_document
+from ..people import split_byline
 from ..report import Skip
 from .body import Body, caption_and_credit, find_image
-from .cleanup import strip_leaks, text_of
+from .cleanup import Tally, strip_leaks, text_of
 from .links import BRIEFING_SECTION, LIVE_SITE, PageLocation, https_address
 
 # Labels a page prints in a.taxo.category that say nothing about the kind of piece.
@@ -30,6 +31,10 @@ _QA_CATEGORIES = {"Q&A"}
 _OPED_CATEGORIES = {"Op-Eds"}
 
 _READ_TIME = re.compile(r"(\d+)\s*min", re.IGNORECASE)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+# "Executive Summary for June 8th": a briefing's title names the day without the year.
+_BRIEFING_TITLE = re.compile(r"^(?P<lead>.*?\bfor)\s+(?P<month>[A-Z][a-z]+)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?$")
 
 
 def parse_page(data: bytes, path: Path) -> Article:
@@ -65,22 +70,32 @@ def _parse_page(data: bytes, path: Path) -> Article:
     labels = _category_labels(element)
     kind = _kind(element, labels, briefing)
     date_text, date = _published(element, linked, path)
+    tally = Tally(path)
+    if briefing:
+        title = _briefing_title(title, date, tally)
     body_element = _body_element(element)
     if body_element is None:
         raise ReadError("article page without a body (div.body[itemprop=articleBody])", path)
-    body = Body(page, kind).blocks(body_element)
+    site = _site_name(document, url)
+    body = Body(page, kind, site, tally).blocks(body_element)
     if not body:
         raise ReadError("article body is empty", path)
+    authors, shared = _authors(element, linked, tally)
+    lead = _lead_figure(element, page, tally)
     extra = {}
     if labels:
         extra["categories"] = "; ".join(labels)
     if date_text and date is None:
         extra["date_text"] = date_text
+    if shared:
+        extra["shared_surname"] = "; ".join(shared)
+    if tally:
+        extra["cleanup"] = tally.summary()
     return sanitize.article(Article(
         title=title,
         body=body,
         dek=_dek(element),
-        authors=_authors(element, linked),
+        authors=authors,
         date=date,
         modified=_modified(element, linked, path),
         read_time=_read_time(element),
@@ -88,8 +103,8 @@ def _parse_page(data: bytes, path: Path) -> Article:
         kind=kind,
         category=_category(labels, linked, briefing),
         url=url,
-        site=_site_name(document, url),
-        lead=_lead_figure(element, page),
+        site=site,
+        lead=lead,
         slug=_briefing_slug(url) if briefing else _slug(url, Path(path)),
         source=str(path),
         extra=extra,
@@ -202,21 +217,24 @@ def _category(labels: tuple[str, ...], linked: dict, briefing: bool) -> str:
     return labels[0] if labels else ""
 
 
-def _authors(element: etree._Element, linked: dict) -> tuple[str, ...]:
+def _authors(element: etree._Element, linked: dict, tally: Tally) -> tuple[tuple[str, ...], list[str]]:
+    """(the authors, the bylines in which two people share a surname, as "A|B C")."""
     cells = element.xpath(".//table[contains(@class, 'meta')]//td[small[contains(., 'Written by')]]")
+    texts = [text_of(link) for link in cells[0].xpath(".//a")] if cells else []
+    if not any(texts):
+        author = linked.get("author")
+        people = author if isinstance(author, list) else [author]
+        texts = [sanitize.normalize_space(html.unescape(person["name"])) for person in people
+                 if isinstance(person, dict) and isinstance(person.get("name"), str)]
     names: list[str] = []
-    if cells:
-        for link in cells[0].xpath(".//a"):
-            names.extend(name for name in byline_names(text_of(link)) if name not in names)
-    if names:
-        return tuple(names)
-    author = linked.get("author")
-    people = author if isinstance(author, list) else [author]
-    for person in people:
-        if isinstance(person, dict) and isinstance(person.get("name"), str):
-            found = byline_names(sanitize.normalize_space(html.unescape(person["name"])))
-            names.extend(name for name in found if name not in names)
-    return tuple(names)
+    shared: list[str] = []
+    for text in texts:
+        found = byline_names(text)
+        if len(found) == 2 and found != byline_names_plain(text):
+            tally.note("name-shared", f"{text} -> {found[0]}; {found[1]}")
+            shared.append(f"{found[0]}|{found[1]}")
+        names.extend(name for name in found if name not in names)
+    return tuple(names), shared
 
 
 #: "and" or "&" between two names in one byline link.
@@ -229,8 +247,17 @@ def byline_names(text: str) -> tuple[str, ...]:
     """The people one byline link names: the site often put two or three in one link.
 
     "A and B", "A & B" and "A, B and C" are several names; "A, Outlet" (a name and
-    an affiliation, with no "and") stays one.
+    an affiliation, with no "and") stays one. "Connie and Peter Roop" is "Connie Roop"
+    and "Peter Roop" (``people.split_byline``).
     """
+    text = _TRAILING_STOP.sub("", text.strip())
+    if not text:
+        return ()
+    return split_byline(text)[0] if _JOINED.search(text) else (text,)
+
+
+def byline_names_plain(text: str) -> tuple[str, ...]:
+    """The names of a byline link split as written, no surname shared."""
     text = _TRAILING_STOP.sub("", text.strip())
     if not text:
         return ()
@@ -294,13 +321,29 @@ def _briefing_slug(url: str) -> str:
     return "executive-summary-" + "-".join(dated)
 
 
-def _lead_figure(element: etree._Element, page: PageLocation) -> Figure | None:
+def _briefing_title(title: str, date: dt.datetime | None, tally: Tally) -> str:
+    """"Executive Summary for June 8, 2017": the day the title names, with the year of the page's date.
+
+    Only when the title's month and day are the date's: a title naming another day is left as it is.
+    """
+    match = _BRIEFING_TITLE.match(title)
+    if match is None or date is None:
+        return title
+    month = _MONTHS[date.month - 1]
+    if not month.casefold().startswith(match.group("month").casefold()) or int(match.group("day")) != date.day:
+        return title
+    dated = f"{match.group('lead')} {month} {date.day}, {date.year}"
+    tally.note("briefing-dated", f"{title} -> {dated}")
+    return dated
+
+
+def _lead_figure(element: etree._Element, page: PageLocation, tally: Tally) -> Figure | None:
     figures = element.xpath(".//figure[contains(concat(' ', normalize-space(@class), ' '), ' article-feature ')]")
     if not figures:
         return None
     figure = copy.deepcopy(figures[0])
     image = find_image(figure, page)
-    credit, caption = caption_and_credit(figure.find(".//figcaption"), page)
+    credit, caption = caption_and_credit(figure.find(".//figcaption"), page, tally)
     if image is None and not caption and not credit:
         return None
     return Figure(caption=caption, credit=credit, image=image)
