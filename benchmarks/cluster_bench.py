@@ -1,0 +1,109 @@
+"""Benchmark a build on Dask against the local process pool: wall time and peak memory of the whole process tree.
+
+    python benchmarks/cluster_bench.py --mirror MIRROR/syria                 # every article of the mirror
+    python benchmarks/cluster_bench.py --mirror MIRROR/syria --count 300     # the oldest 300
+
+Each mode builds the same PDF in a fresh child process: ``pool`` with the local
+render pool (``--jobs``, all cores by default), ``cluster-1`` and ``cluster-2`` on a
+Dask LocalCluster of one and two worker processes (``--scheduler local:N``). A child
+reads the mirror (through the same engine: on the cluster, the workers read it),
+keeps the oldest ``--count`` articles and writes their PDF, grouped by year. The
+read goes through a cache warmed once before any mode runs, so that the figures are
+mostly the PDF's; the PDF itself is rendered from nothing each time.
+
+This process samples the resident memory of the child and all its descendants (the
+render workers; the cluster's nannies, workers and, inside the child, its scheduler)
+every 50 ms: "peak" is the largest total the whole tree held at once. The last line
+gives each cluster mode's cost as a ratio to the pool's; the PDFs' bytes are compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import measure as measure_tools  # noqa: E402  (a sibling module, not a package)
+
+MODES = {"pool": None, "cluster-1": "local:1", "cluster-2": "local:2"}
+
+
+def run_child(args: argparse.Namespace) -> None:
+    """Build the PDF in one mode; print the stages' seconds and the PDF's digest as JSON."""
+    import deeplybook
+    from deeplybook import executors
+    from deeplybook.cache import Cache
+    from deeplybook.writers.pdf import write_pdf
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    with executors.engine(MODES[args.child], cache=Cache()) as engine:
+        timings["start"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        articles = deeplybook.read([args.mirror], cache=Cache())
+        everything = deeplybook.make_edition(articles, title="Syria Deeply")
+        chosen = everything.articles[:args.count] if args.count else everything.articles
+        edition = deeplybook.make_edition(chosen, title="Syria Deeply", group_by=["year"])
+        timings["read"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        write_pdf(edition, args.out, jobs=args.jobs)
+        timings["pdf"] = time.perf_counter() - mark
+        workers = engine.workers if engine.distributed else args.jobs or os.cpu_count()
+        mark = time.perf_counter()
+    timings["stop"] = time.perf_counter() - mark
+    digest = hashlib.sha256(Path(args.out).read_bytes()).hexdigest()
+    print(json.dumps({**timings, "articles": len(edition.articles), "workers": workers, "digest": digest}))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirror", type=Path, required=True, help="a News Deeply site folder (mirror/syria)")
+    parser.add_argument("--count", type=int, default=0, help="the oldest COUNT articles only (default: all)")
+    parser.add_argument("--jobs", type=int, help="processes of the local pool (default: all cores)")
+    parser.add_argument("--modes", default=",".join(MODES), help="which builds to run, comma separated")
+    parser.add_argument("--child", choices=tuple(MODES), help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        run_child(args)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="cluster-bench-") as folder:
+        work = Path(folder)
+        # A cache of this run alone, warmed by one read outside any figure.
+        env = {**os.environ, "DEEPLYBOOK_CACHE": str(work / "cache"), "DEEPLYBOOK_CACHE_KEY": str(work / "key")}
+        warm = measure_tools.run([sys.executable, "-c", "import sys, deeplybook; deeplybook.read(sys.argv[1:], cache=True)",
+                                  str(args.mirror)], env=env, quiet=True)
+        size = f"the oldest {args.count} articles" if args.count else "every article"
+        print(f"Cluster benchmark: {size} of {args.mirror.name}, {os.cpu_count()} cores "
+              f"(cache warmed in {warm.seconds:.0f} s)")
+        results = {}
+        for mode in args.modes.split(","):
+            command = [sys.executable, __file__, "--mirror", str(args.mirror), "--count", str(args.count),
+                       "--child", mode, "--out", str(work / f"{mode}.pdf")]
+            if args.jobs:
+                command += ["--jobs", str(args.jobs)]
+            measured = measure_tools.run(command, env=env, quiet=True)
+            figures = json.loads(measured.stdout.strip().splitlines()[-1])
+            results[mode] = (measured, figures)
+            print(f"  {mode:10} {figures['workers']} workers  {measured.seconds:6.1f} s wall "
+                  f"(start {figures['start']:4.1f}, read {figures['read']:5.1f}, PDF {figures['pdf']:6.1f}, "
+                  f"stop {figures['stop']:4.1f})  peak {measured.peak_mb:6.0f} MB  {figures['articles']} articles")
+        if "pool" in results:
+            base, base_figures = results["pool"]
+            for mode, (measured, figures) in results.items():
+                if mode != "pool":
+                    same = "same bytes" if figures["digest"] == base_figures["digest"] else "OTHER BYTES"
+                    print(f"  {mode} / pool: wall x{measured.seconds / base.seconds:.2f}, "
+                          f"PDF x{figures['pdf'] / base_figures['pdf']:.2f}, "
+                          f"peak memory x{measured.peak_mb / base.peak_mb:.2f}; {same}")
+
+
+if __name__ == "__main__":
+    main()
