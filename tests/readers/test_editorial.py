@@ -14,6 +14,7 @@ import deeplybook
 from deeplybook.model import Exchange, Figure, Kind, Paragraph, Quote
 from deeplybook.readers import ReadReport, newsdeeply
 from deeplybook.readers.newsdeeply import credits, promos
+from deeplybook.readers.newsdeeply.cleanup import repeats
 from deeplybook.readers.people import is_organisation, split_byline
 
 EDITORIAL = Path(__file__).resolve().parent.parent / "samples" / "newsdeeply" / "editorial"
@@ -119,6 +120,19 @@ def test_an_aside_repeating_the_body_is_dropped_and_a_new_one_kept_as_a_quote(ca
     quotes = [block for block in camps.body if isinstance(block, Quote)]
     assert quotes == [Quote(("Nine in ten families in the camp have no insulated floor.",))]
     assert "aside-dropped 1" in camps.extra["cleanup"] and "aside-kept 1" in camps.extra["cleanup"]
+
+
+@pytest.mark.parametrize("aside, repeated", [
+    ("In many cases people appeared to be detained for weeks..", True),  # shortened
+    ("The [aid] agency says new stoves will arrive before the end of the month.", True),  # mended
+    ("New stoves will arrive, the agency says, before the month ends.", True),  # paraphrased
+    ("Nine in ten families in the camp have no insulated floor.", False),  # its own fact
+    ("Stoves for winter", False),
+])
+def test_what_counts_as_a_pull_quote_repeating_the_body(aside, repeated):
+    body = ("In many cases, people appeared to be detained for weeks. The agency says new stoves will arrive"
+            " before the end of the month, but the roads are often closed by snow.")
+    assert repeats(aside, body) is repeated
 
 
 # Markdown reference definitions
@@ -267,6 +281,13 @@ def test_every_change_is_logged_at_debug_level(caplog):
     kinds = sorted({message.split(": cleanup: ")[1].split(":")[0] for message in changes})
     assert kinds == ["aside-dropped", "aside-kept", "credit-split", "name-shared", "promo", "reference-definition",
                      "related-reads"]
+
+
+def test_interviews_found_by_the_new_forms_are_counted():
+    wrapped = read_page("oceans/community/2017/07/12/a-talk-with-a-fisheries-scientist.html")
+    labelled = read_page("cities/articles/2016/02/03/conversation-with-a-mayor.html")
+    assert "interview-unwrapped 1" in wrapped.extra["cleanup"]
+    assert "interview-initials 1" in labelled.extra["cleanup"]
 
 
 # The real mirror

@@ -121,7 +121,11 @@ class Body:
         children = _unwrapped(body)
         if self.kind is not Kind.BRIEFING:
             _mark_dateline(children)
-        return tuple(_Interview(self, children, self.kind is Kind.QA).blocks())
+        blocks = tuple(_Interview(self, children, self.kind is Kind.QA).blocks())
+        if len(children) != len([c for c in body if isinstance(c.tag, str)]) and any(
+                isinstance(block, Exchange) for block in blocks):
+            self.tally.note("interview-unwrapped", "exchanges found inside a wrapper div")
+        return blocks
 
     def block(self, element: etree._Element) -> list[Block]:
         """The blocks one element of the body makes."""
@@ -301,6 +305,8 @@ class _Interview:
             emphatic = child.tag != "p" or fully_inside(child, ("strong", "b"))
             label = _label(child)
             if label and self._is_asker(label, emphatic):
+                if label[0] in self.body.askers and not started:
+                    self.body.tally.note("interview-initials", label[0])
                 drop_leading(child, label[1])
                 found[index] = (label[0], unwrap_tag(inline_markup(child), "strong"))
                 started = True
@@ -330,6 +336,8 @@ class _Interview:
         switches = sum(1 for a, b in zip(turns, turns[1:]) if a[1][0] != b[1][0])
         if switches < 3:
             return {}
+        if not all(_bold_label(self.children[index]) for index, _ in turns):
+            self.body.tally.note("interview-initials", " and ".join(sorted(names)))
         found = {}
         for index, label in turns:
             if label[0] == asker:

@@ -128,9 +128,13 @@ def _words(text: str) -> list[str]:
 
 
 def repeats(passage: str, text: str) -> bool:
-    """True when ``passage`` says what ``text`` already says: the same words in order, case,
-    punctuation and spacing aside, or (for a pull quote shortened or mended with "[...]")
-    at least four in five of its three-word runs found in ``text``.
+    """True when ``passage`` (a pull quote) says what ``text`` (the body) already says.
+
+    Case, punctuation and spacing aside: the same words in order; or half of its
+    three-word runs found in the body (a quote shortened or mended with "[...]"); or
+    nine in ten of its words in the body and a fifth of its runs (a quote the editor
+    paraphrased from a sentence of the body). A quote with words and facts of its own
+    is not a repeat.
     """
     words, body = _words(passage), _words(text)
     if not words:
@@ -141,7 +145,9 @@ def repeats(passage: str, text: str) -> bool:
         return False
     runs = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
     known = {tuple(body[i : i + 3]) for i in range(len(body) - 2)}
-    return len(runs & known) >= 0.8 * len(runs)
+    shared_runs = len(runs & known) / len(runs)
+    shared_words = len(set(words) & set(body)) / len(set(words))
+    return shared_runs >= 0.5 or (shared_words >= 0.9 and shared_runs >= 0.2)
 
 
 def clean_tree(root: etree._Element, page: PageLocation) -> None:
