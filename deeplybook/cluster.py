@@ -157,9 +157,12 @@ def check_workers(client, cache: Cache | None) -> None:
     if cache is not None and cache.enabled:
         key = cache.key_digest()
     if key is not None and cache is not None:
-        cache.root.mkdir(parents=True, exist_ok=True)
         probe = cache.root / f".probe-{secrets.token_hex(8)}"
-        probe.write_bytes(b"")
+        try:
+            cache.root.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"")
+        except OSError as exc:
+            raise DeeplybookError(f"the cache folder cannot be written: {exc.strerror or exc}", cache.root) from None
     try:
         views = client.run(worker_view, str(probe) if probe else None,
                            str(cache.key_file) if key is not None and cache is not None else None)
@@ -170,22 +173,23 @@ def check_workers(client, cache: Cache | None) -> None:
     # workers' is as fresh, and a source edited in between is no other version.
     code = code_fingerprint.__wrapped__()
     for worker, view in sorted(views.items()):
-        problem = _problem(view, key, code)
+        problem, path = _problem(view, key, code)
         if problem:
-            raise DeeplybookError(f"the Dask worker {worker} {problem}", view.get("path"))
+            raise DeeplybookError(f"the Dask worker {worker} {problem}", path)
 
 
-def _problem(view: dict, key: str | None, code: str) -> str:
-    """What is wrong with one worker's view (against the cache key's digest and the code's fingerprint), or empty."""
+def _problem(view: dict, key: str | None, code: str) -> tuple[str, str | None]:
+    """What is wrong with one worker's view (against the cache key's digest and the code's fingerprint), or empty;
+    and the path it concerns."""
     if view["code"] != code:
-        return "runs another version of deeplybook than this build: install the same one everywhere"
+        return "runs another version of deeplybook than this build: install the same one everywhere", None
     if view.get("probe") is False:
         return ("cannot see the cache folder: set DEEPLYBOOK_CACHE to a folder every worker sees at the same "
-                "place, or build with --no-cache")
+                "place, or build with --no-cache"), view["cache"]
     if key is not None and view.get("key") != key:
         return ("cannot read the cache's signing key, or reads another one: point DEEPLYBOOK_CACHE_KEY at one key "
-                "file every worker sees (yours alone, mode 0600), or build with --no-cache")
-    return ""
+                "file every worker sees (yours alone, mode 0600), or build with --no-cache"), view["key_file"]
+    return "", None
 
 
 def worker_view(probe: str | None, key_file: str | None) -> dict:
@@ -193,9 +197,9 @@ def worker_view(probe: str | None, key_file: str | None) -> dict:
     view: dict = {"code": code_fingerprint.__wrapped__()}
     if probe is not None:
         view["probe"] = os.path.exists(probe)
-        view["path"] = str(Path(probe).parent)
+        view["cache"] = str(Path(probe).parent)
     if key_file is not None:
-        view["path"] = key_file
+        view["key_file"] = key_file
         # Never make a key here: one made on a worker would sign entries no other machine accepts.
         if os.path.isfile(key_file) and view.get("probe", True):
             view["key"] = Cache(Path(probe).parent if probe else None, key_file=key_file).key_digest()

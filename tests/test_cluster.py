@@ -114,15 +114,17 @@ def test_a_worker_that_sees_another_cache_folder_or_key_is_named(tmp_path):
     probe = tmp_path / "cache" / ".probe"
     probe.parent.mkdir()
     probe.write_bytes(b"")
-    assert _problem(worker_view(str(probe), str(tmp_path / "key")), key, code) == ""
+    assert _problem(worker_view(str(probe), str(tmp_path / "key")), key, code) == ("", None)
     # Another machine: the probe written here is not in its cache folder.
-    assert "cannot see the cache folder" in _problem(worker_view(str(tmp_path / "other" / ".probe"), str(tmp_path / "key")), key, code)
+    problem, path = _problem(worker_view(str(tmp_path / "other" / ".probe"), str(tmp_path / "key")), key, code)
+    assert "cannot see the cache folder" in problem and path == str(tmp_path / "other")
     # Its key file is missing (a key is never made on a worker), or holds another key.
-    assert "signing key" in _problem(worker_view(str(probe), str(tmp_path / "no-key")), key, code)
+    problem, path = _problem(worker_view(str(probe), str(tmp_path / "no-key")), key, code)
+    assert "signing key" in problem and path == str(tmp_path / "no-key")
     assert not (tmp_path / "no-key").exists()
     Cache(tmp_path / "cache", key_file=tmp_path / "other-key").key_digest()
-    assert "another version" in _problem(worker_view(str(probe), str(tmp_path / "key")), key, "0" * 64)
-    assert "signing key" in _problem(worker_view(str(probe), str(tmp_path / "other-key")), key, code)
+    assert "another version" in _problem(worker_view(str(probe), str(tmp_path / "key")), key, "0" * 64)[0]
+    assert "signing key" in _problem(worker_view(str(probe), str(tmp_path / "other-key")), key, code)[0]
 
 
 def test_the_key_does_not_travel_with_a_pickled_cache(tmp_path):
