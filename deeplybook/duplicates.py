@@ -33,7 +33,7 @@ SHINGLE = 5
 #: Words of the opening that make a second key, so a retitled republication is found.
 OPENING = 12
 #: Texts shorter than this many words are never merged: too little to tell.
-MINIMUM_WORDS = 25
+MINIMUM_WORDS = 60
 
 _TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"[^\W_]+")
