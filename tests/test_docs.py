@@ -82,6 +82,15 @@ def test_every_key_of_the_edition_file_is_documented_under_its_table():
         assert rows == named, f"[{table}]: documented {sorted(rows)}, the loader knows {sorted(named)}"
 
 
+def test_the_guides_name_every_key_of_the_edition_file():
+    guides = "\n".join((DOCS / "guides" / name).read_text("utf-8") for name in ("editions.md", "selecting.md"))
+    unnamed = [f"{table}.{key}" for table, keys in config.SCHEMA.items() for key in keys
+               if f"{table}.{key}" not in config.SCHEMA
+               and not re.search(rf"(`(\[{table}\] )?{re.escape(key)}( = [^`]*)?`|^#? ?{re.escape(key)} = )", guides,
+                                 re.MULTILINE)]
+    assert not unnamed, f"docs/guides/editions.md and selecting.md do not name {unnamed}"
+
+
 def test_the_exit_codes_page_lists_the_command_lines_codes():
     page = (DOCS / "reference" / "exit-codes.md").read_text("utf-8")
     rows = dict(re.findall(r"(?m)^\| `(\d+)` \| (.+) \|$", page))
