@@ -301,7 +301,9 @@ def test_the_syria_mirror_is_cleaned(mirror_root):
 
     assert len(articles) >= 3250
     assert pages_with("promo") >= 100
-    assert pages_with("aside-kept") >= 10
+    assert pages_with("aside-kept") >= 1
+    assert pages_with("interview-initials") >= 15
+    assert pages_with("briefing-dated") >= 1000
     assert pages_with("reference-definition") >= 30
     assert pages_with("credit-split") >= 100
     assert all(not a.title.endswith(("st", "nd", "rd", "th")) for a in articles if a.kind is Kind.BRIEFING)
