@@ -246,6 +246,27 @@ def test_an_interview_labelled_with_the_sites_initials_is_read_as_exchanges():
     assert "newsletter" not in text_of(article)
 
 
+def test_a_transcript_in_plain_initials_takes_the_full_names_behind_them(tmp_path):
+    page = (EDITORIAL / "cities/articles/2016/02/03/conversation-with-a-mayor.html").read_text("utf-8")
+    start, end = page.index('<div class="body" itemprop="articleBody">'), page.index("</div>", page.index("articleBody"))
+    body = "\n".join([
+        "<p>Lena Ortiz: How did the plan start?</p>",
+        "<p>Sam Okafor: With one bus and a borrowed driver.</p>",
+        "<p>LO: And now?</p>",
+        "<p>SO: Forty buses.</p>",
+        "<p>LO: Who pays?</p>",
+        "<p>SO: The riders, half of it.</p>",
+    ])
+    copy = tmp_path / "transcript.html"
+    copy.write_text(page[:start] + '<div class="body" itemprop="articleBody">' + body + page[end:], "utf-8")
+    (article,) = newsdeeply.read(copy)
+    assert [(e.asker, e.question, e.speaker) for e in article.exchanges] == [
+        ("Lena Ortiz", "How did the plan start?", "Sam Okafor"),
+        ("LO", "And now?", "SO"),
+        ("LO", "Who pays?", "SO"),
+    ]
+
+
 # HTTrack's copies and briefings
 def test_httrack_copies_are_one_article_and_the_others_are_reported(tmp_path):
     root = mirror(tmp_path)

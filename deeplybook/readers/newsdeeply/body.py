@@ -339,12 +339,21 @@ class _Interview:
         if not all(_bold_label(self.children[index]) for index, _ in turns):
             self.body.tally.note("interview-initials", " and ".join(sorted(names)))
         found = {}
-        for index, label in turns:
-            if label[0] == asker:
+        for index, label in self._named_turns(names, {index for index, _ in turns}) + turns:
+            if label[0] == asker or (_initials(label[0]) == asker and label[0] not in names):
                 child = self.children[index]
                 drop_leading(child, label[1])
-                found[index] = (asker, inline_markup(child))
+                found[index] = (label[0], inline_markup(child))
         return found
+
+    def _named_turns(self, initials: set[str], taken: set[int]) -> list[tuple[int, tuple[str, int]]]:
+        """Turns labelled with the full names behind a transcript's initials ("Karen Leigh:" for "KL:")."""
+        named = []
+        for index, child in enumerate(self.children):
+            label = _label(child) if child.tag == "p" and index not in taken else None
+            if label and " " in label[0] and _looks_like_name(label[0]) and _initials(label[0]) in initials:
+                named.append((index, label))
+        return named
 
     def _is_asker(self, label: tuple[str, int], emphatic: bool) -> bool:
         name = label[0]
