@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from deeplybook import config, pipeline
-from deeplybook.model import Heading, ItemList, Paragraph, Quote
+from deeplybook.model import Heading, ItemList, Paragraph, Quote, Table
 from deeplybook.readers import frontmatter
 from deeplybook.readers.markdown import blocks_from_markdown
 
@@ -65,7 +65,7 @@ def test_the_dialect():
         Heading("A subhead", 2),
         ItemList(("one", "two")),
         Quote(("Quoted words.",)),
-        ItemList(("Place · Year", "Harbour · 2017")),
+        Table(("Place", "Year", "Harbour", "2017"), columns=2, head_rows=1),
         Paragraph("Some struck words."),
     )
 
