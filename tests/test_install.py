@@ -1,12 +1,15 @@
-"""make-ebook as installed: its version, and shell completion through click's _MAKE_EBOOK_COMPLETE (docs/install.md)."""
+"""make-ebook as installed: a venv of its own as pipx makes one, its version, shell completion (docs/install.md)."""
 
 import os
 import shutil
 import subprocess
 import sys
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def make_ebook(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -74,3 +77,32 @@ def test_bash_completes_a_command_name_and_an_option(tmp_path):
                           env={**os.environ, "PATH": f"{program.parent}{os.pathsep}{os.environ['PATH']}"})
     # compopt complains outside a real completion, and bash empties COMPREPLY before each one itself.
     assert done.stdout.splitlines() == ["1: build", "2: --verbose"], done.stderr
+
+
+def test_a_venv_of_its_own_gets_a_working_make_ebook(tmp_path, epubcheck):
+    """What ``pipx install .`` does, offline: the checkout's wheel in a venv of its own, then its command.
+
+    The dependencies come from this Python's packages (``--system-site-packages``), not from PyPI.
+    """
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(tmp_path / "wheel"), str(REPO)], check=True, timeout=300)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+    [wheel] = (tmp_path / "wheel").glob("deeplybook-*.whl")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
+                    "--no-deps", "--no-index", str(wheel)], check=True, timeout=300)
+    program = venv / "bin" / "make-ebook"
+    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import deeplybook; print(deeplybook.__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path, check=True).stdout.strip()
+    assert Path(where).is_relative_to(venv), where  # the venv's own copy, not this checkout's
+    work = tmp_path / "work"  # far from the checkout: the themes and the sample must come with the wheel
+    work.mkdir()
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DEEPLYBOOK_CACHE": str(tmp_path / "cache"),
+           "SOURCE_DATE_EPOCH": "1700000000"}
+    done = subprocess.run([str(program), "--version"], capture_output=True, text=True, env=env, cwd=work)
+    assert done.stdout == f"make-ebook, version {version('deeplybook')}\n", done.stderr
+    done = subprocess.run([str(program), "--format", "epub"], capture_output=True, text=True, env=env, cwd=work,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "wrote build/syria-deeply-sample.epub"
+    epubcheck(work / "build" / "syria-deeply-sample.epub")
