@@ -419,7 +419,8 @@ class _PageMeta:
         if ld_author and not isinstance(ld_author, str):
             people = ld_author if isinstance(ld_author, list) else [ld_author]
             names = [p.get("name", "") if isinstance(p, dict) else p for p in people]
-            found = tuple(filter(None, (_person(_plain(n)) for n in names if isinstance(n, str))))
+            split = [person for n in names if isinstance(n, str) for person in fields.split_authors(_plain(n))]
+            found = tuple(dict.fromkeys(filter(None, map(_person, split))))
             if found:
                 return found
         for key in ("author", "micro:author", "meta:author"):

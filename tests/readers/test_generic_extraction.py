@@ -137,3 +137,27 @@ def test_odd_markup_never_crashes(name, tmp_path):
     except (Skip, ReadError):
         return  # a page with nothing to read is told apart, never a traceback
     assert articles[0].title
+
+
+def test_a_json_ld_author_naming_two_people_is_two_bylines(tmp_path):
+    page = tmp_path / "two.html"
+    words = " ".join(f"word{n}" for n in range(30))
+    page.write_text("<title>Two</title><script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"author\": "
+                    "[{\"name\": \"Ann Lee and Bo Park\"}, {\"name\": \"Share\"}]}</script>"
+                    f"<article><p>{words}</p></article>", encoding="utf-8")
+    assert generic.read(page)[0].authors == ("Ann Lee", "Bo Park")
+
+
+def test_a_book_of_these_pages_with_a_table_passes_epubcheck(tmp_path, epubcheck):
+    import re
+    import zipfile
+
+    import deeplybook
+
+    pages = [PAGES / f"{name}.html" for name in ("table-loans", "lists-cat", "essay-drovers", "very-short")]
+    result = deeplybook.build(pages, tmp_path / "pages", title="Pages", formats=("epub",), cache=False)
+    epubcheck(result.outputs["epub"])
+    with zipfile.ZipFile(result.outputs["epub"]) as book:
+        chapter = next(book.read(name).decode() for name in book.namelist() if name.endswith("library-loans-reach-record-high.xhtml"))
+    assert re.search(r"<tr>\s*<th>Branch</th><th>Loans</th><th>Change</th></tr>", chapter)
+    assert "<td>Riverside</td><td>64,150</td><td>+9%</td>" in chapter
