@@ -188,3 +188,23 @@ def test_the_build_time_is_in_the_key_only_when_it_is_set(mirror, tmp_path, monk
     unset = build(mirror, tmp_path / "three", tmp_path / "cache")
     assert build(mirror, tmp_path / "four", tmp_path / "cache") == unset
     assert len(renders) == 3  # the fourth book is the third's, copied
+
+
+def test_a_read_that_ran_out_of_time_is_not_kept(mirror, tmp_path, monkeypatch):
+    from deeplybook.inputs import Refused
+    from deeplybook.readers.newsdeeply import mirror as mirror_walk
+
+    parse = mirror_walk.parse_page
+
+    def slow(data, path):
+        if Path(path) == mirror / DAMS:
+            raise Refused("reading took longer than 30 s; left out", path, code="read-timeout")
+        return parse(data, path)
+
+    monkeypatch.setattr(mirror_walk, "parse_page", slow)
+    first = read(mirror, tmp_path / "cache")
+    assert str(mirror / DAMS) not in {str(a.source) for a in first[0]}
+    assert any(code == "read-timeout" for code, _ in first[2])
+    monkeypatch.setattr(mirror_walk, "parse_page", parse)
+    again = read(mirror, tmp_path / "cache")[0]
+    assert str(mirror / DAMS) in {str(a.source) for a in again}

@@ -25,9 +25,11 @@ times), or the read is made again. Like the per-page cache, a picture outside th
 folder that was missing at the first read and appears later is not looked for
 again until something under the folder changes.
 
-The entry is signed and unpickled only into the model's classes, like every cache
-entry (``deeplybook.cache``); its key holds the code fingerprint, the reader, the
-folder, the roots and the limits, so another build's rules never share it.
+A read that met a page over its time limit or a worker that stopped is not
+stored: those pages are tried again next time. The entry is signed and unpickled
+only into the model's classes, like every cache entry (``deeplybook.cache``); its
+key holds the code fingerprint, the reader, the folder, the roots and the limits,
+so another build's rules never share it.
 """
 
 from __future__ import annotations
@@ -77,10 +79,19 @@ def read_folder(reader: _FolderReader, folder: Path, report: ReadReport, *, cach
     with counting_warnings() as warned:
         articles = list(reader.read_folder(folder, fresh, cache=cache, roots=roots, limits=limits))
     _merge(report, fresh)
-    cache.put_object(NAMESPACE, entry, (signature, tuple(articles), tuple(fresh.skipped), tuple(fresh.failed),
-                                        fresh.read, fresh.articles, tuple(warned.records),
-                                        pictures_signature(articles)))
+    if not _transient(warned.records):
+        cache.put_object(NAMESPACE, entry, (signature, tuple(articles), tuple(fresh.skipped), tuple(fresh.failed),
+                                            fresh.read, fresh.articles, tuple(warned.records),
+                                            pictures_signature(articles)))
     return articles
+
+
+def _transient(warnings: list[tuple[str, str]]) -> bool:
+    """Whether the read met what may not happen again (a page over its time limit, a worker that stopped).
+
+    Such a read is not stored: the next one tries those pages again, as the per-page cache does.
+    """
+    return any(code == "read-timeout" or "worker process" in message for code, message in warnings)
 
 
 def _still_valid(stored: object, signature: str) -> bool:
