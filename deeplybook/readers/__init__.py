@@ -20,7 +20,9 @@ each page's reading is bounded in time, and a picture an article names is kept o
 under the same rules (``file-refused``, ``file-too-large``, ``read-timeout``).
 
 The read report and ``Skip`` live in ``report``; the cache and the checks on an
-article's pictures in ``files``; both are re-exported here.
+article's pictures in ``files``; both are re-exported here. A folder a reader walks
+itself is read through ``manifest``: taken whole from the cache while ``stat`` finds
+nothing under it changed.
 
 Readers register under the entry-point group ``deeplybook.readers`` (docs/extending.md);
 the built-in ones too, and are listed in ``BUILTIN`` so that a source checkout works
