@@ -95,7 +95,7 @@ def in_date_range(article: Article, first: dt.date | None, last: dt.date | None)
         return True
     if article.date is None:
         return False
-    day = article.date.astimezone(dt.timezone.utc).date() if article.date.tzinfo else article.date.date()
+    day = article.date.date()  # the day where it was published: a page's offset is kept (issue 12), never moved to UTC
     return (first is None or day >= first) and (last is None or day <= last)
 
 

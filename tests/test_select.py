@@ -30,10 +30,11 @@ def test_date_range_includes_both_ends_and_leaves_undated_out():
     assert in_date_range(undated, None, None)
 
 
-def test_date_range_uses_the_utc_day():
+def test_date_range_uses_the_day_the_page_gives():
+    # Readers keep a page's offset (issue 12): the day selected is the day the book prints, never the UTC one.
     late = dataclasses.replace(article(1), date=dt.datetime(2017, 5, 31, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-3))))
-    assert in_date_range(late, dt.date(2017, 6, 1), dt.date(2017, 6, 1))
-    assert not in_date_range(late, dt.date(2017, 5, 31), dt.date(2017, 5, 31))
+    assert in_date_range(late, dt.date(2017, 5, 31), dt.date(2017, 5, 31))
+    assert not in_date_range(late, dt.date(2017, 6, 1), dt.date(2017, 6, 1))
 
 
 def test_topics_and_authors_match_any_case_insensitively():
