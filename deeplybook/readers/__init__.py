@@ -256,6 +256,7 @@ def _read_one(path: Path, report: ReadReport, *, reader: str | None, cache: cach
         return []
     report.read += 1
     report.articles += len(articles)
-    report.skipped.extend(getattr(found, "skipped", ()))  # an archive's records that gave no article
-    report.failed.extend(getattr(found, "failed", ()))
+    for record, reason in getattr(found, "skipped", ()):  # an archive's records that gave no article
+        report.skip(record, reason)
+    report.failed.extend(getattr(found, "failed", ()))  # warned about already, by the archive's reader
     return articles

@@ -64,6 +64,7 @@ def test_debug_lines_name_the_reader_of_an_archived_page_and_of_a_mirror(tmp_pat
     assert any(line.startswith(f"{archive}: read by the warc reader (sniff score 99") for line in lines), lines
     assert f"{archive}#https://ledger.example/2019/04/lantern-makers: read by the generic reader (sniff score 30)" \
         in lines
+    assert f"{archive}#record-5 https://ledger.example/gone: skipped: an HTTP 404 response" in lines
     caplog.clear()
     mirror = sample_mirror.root()
     lines = _debug_lines(caplog, [mirror])
