@@ -19,6 +19,7 @@ a link that cannot be, having no address to start from, is unwrapped to its text
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html
 import json
 import re
@@ -32,7 +33,7 @@ from lxml import etree
 from .. import sanitize
 from ..errors import ReadError
 from ..log import logger, warn
-from ..model import Article, Kind
+from ..model import Article, Block, Kind, Paragraph, Quote, map_inline
 from ..slugs import slugify
 from . import fields
 from .htmlblocks import blocks_from_element
@@ -51,6 +52,10 @@ _TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pr
 _MARK_OPEN, _MARK_CLOSE = "\U0001FB00", "\U0001FB01"
 _MARK_DIGITS = "".join(chr(code) for code in range(0x1FB02, 0x1FB1C))
 _MARK = re.compile(f"{_MARK_OPEN}[{_MARK_DIGITS}]*{_MARK_CLOSE}")
+# Where two line breaks in a row part paragraphs (see _mark_breaks): trafilatura keeps only one of them.
+_BREAK = "\U0001FB1C"
+_BREAKS = re.compile(f"(?:<br\\s*/?>\\s*)*{_BREAK}\\s*")
+_QUOTE_WORDS = re.compile(r"\w+")
 #: Pages with more paragraphs than this are not given to trafilatura (see ``_largest_region``).
 TRAFILATURA_PARAGRAPHS = 5_000
 _INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup", "time", "u"}
@@ -96,6 +101,8 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
     Raises ``Skip`` when the page holds no text at all.
     """
     page = parse_document(markup, source)
+    _mark_breaks(page)
+    cites = _quote_cites(page)
     main, doc = None, None
     if int(page.xpath("count(//p)")) > TRAFILATURA_PARAGRAPHS:
         logger.debug("%s: too many paragraphs for trafilatura; the largest article region is read", source)
@@ -123,7 +130,8 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
         warn("short-article", f"only {words} words of article text; kept", source)
     address = _page_address(page, meta, url)
     _resolve_links(main, address)
-    body = blocks_from_element(main, base)
+    body = _with_cites(_split_at_breaks(blocks_from_element(main, base)), cites)
+    title = title.replace(_BREAK, "")
     return sanitize.article(Article(
         title=title,
         body=body,
@@ -217,6 +225,61 @@ def _mark(number: int) -> str:
         digits = _MARK_DIGITS[digit] + digits
         if not number:
             return _MARK_OPEN + digits + _MARK_CLOSE
+
+
+def _mark_breaks(page: etree._Element) -> None:
+    """Mark where two ``<br>`` in a row part the paragraphs of a page written without ``<p>``.
+
+    trafilatura turns the pair into one line break, and a line break is no new
+    paragraph; the mark (``_BREAK``) after the pair survives it, and
+    ``_split_at_breaks`` makes paragraphs there.
+    """
+    for br in list(page.iter("br")):
+        previous = br.getprevious()
+        if previous is not None and previous.tag == "br" and not (previous.tail or "").strip():
+            br.tail = _BREAK + (br.tail or "")
+
+
+def _split_at_breaks(body: tuple[Block, ...]) -> tuple[Block, ...]:
+    """``body`` with each paragraph cut where ``_mark_breaks`` marked a pair of line breaks; no mark left anywhere."""
+    blocks: list[Block] = []
+    for block in body:
+        if isinstance(block, Paragraph) and _BREAK in block.text:
+            parts = [text for text in (sanitize.inline(part) for part in _BREAKS.split(block.text)) if text]
+            blocks += [dataclasses.replace(block, text=text) if not number else Paragraph(text)
+                       for number, text in enumerate(parts)]
+        else:
+            blocks.append(block)
+    return map_inline(tuple(blocks), lambda text: text.replace(_BREAK, "") if _BREAK in text else text)
+
+
+def _quote_key(text: str) -> str:
+    return " ".join(_QUOTE_WORDS.findall(re.sub(r"<[^>]+>", " ", text).casefold()))
+
+
+def _quote_cites(page: etree._Element) -> dict[str, str]:
+    """The source of each block quote that names one (its ``footer`` or ``cite``), by the quote's words.
+
+    trafilatura keeps a quotation but drops the footer that says who said it.
+    """
+    cites: dict[str, str] = {}
+    for quote in page.iter("blockquote"):
+        source = next((e for e in quote.iter("footer", "cite") if e is not quote), None)
+        if source is None:
+            continue
+        said, cite = _text_of(quote), _text_of(source)
+        cite = cite.lstrip("—–- ").replace(_BREAK, "")
+        if cite:
+            cites.setdefault(_quote_key(said.replace(_text_of(source), "", 1)), cite)
+    return cites
+
+
+def _with_cites(body: tuple[Block, ...], cites: dict[str, str]) -> tuple[Block, ...]:
+    """``body`` with each quote that lost its source given it again (see ``_quote_cites``)."""
+    if not cites:
+        return body
+    return tuple(dataclasses.replace(block, cite=cites.get(_quote_key(" ".join(block.paragraphs)), ""))
+                 if isinstance(block, Quote) and not block.cite else block for block in body)
 
 
 def _unmark(page: etree._Element) -> None:
@@ -468,7 +531,7 @@ def _person(name: str) -> str:
 
 def _plain(value: str) -> str:
     """A metadata value as plain text: pages often HTML-escape their JSON-LD strings."""
-    return sanitize.normalize_space(html.unescape(value))
+    return sanitize.normalize_space(html.unescape(value).replace(_BREAK, ""))
 
 
 def _types(item: dict) -> set[str]:

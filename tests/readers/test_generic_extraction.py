@@ -102,6 +102,13 @@ def test_tables_lists_and_quotes_keep_their_kind():
     assert [(len(block.items), block.ordered) for block in lists] == [(3, True), (3, False)]
     quote = next(block for block in read("quote-lighthouse").body if isinstance(block, Quote))
     assert quote.paragraphs == ("The sea is never the same twice, and neither is the keeper who watches it.",)
+    assert quote.cite == "Mary Tregarthen"  # trafilatura drops a quote's footer: it is found again
+
+
+def test_two_line_breaks_in_a_row_part_paragraphs():
+    body = read("br-rain").body
+    assert len(body) == 4
+    assert body[1].text.startswith("The smell comes from oils") and "<br" not in body[1].text
 
 
 def test_a_layout_table_is_read_as_text_not_as_a_table():
