@@ -208,3 +208,26 @@ def test_a_read_that_ran_out_of_time_is_not_kept(mirror, tmp_path, monkeypatch):
     monkeypatch.setattr(mirror_walk, "parse_page", parse)
     again = read(mirror, tmp_path / "cache")[0]
     assert str(mirror / DAMS) in {str(a.source) for a in again}
+
+
+def test_a_few_changed_pages_are_read_again_without_a_pool_and_many_with_one(mirror, tmp_path, monkeypatch):
+    from deeplybook.readers import pool
+
+    pools: list[int] = []
+
+    def supervised(task, items, report, jobs, notes):
+        pools.append(len(items))  # the pool's own start, replaced: the test only asks whether it was wanted
+        for item in items:
+            yield from task(item, report)
+
+    monkeypatch.setattr(pool, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(pool, "_supervised", supervised)
+    read(mirror, tmp_path / "cache")
+    assert len(pools) == 1  # a first read: every page to parse
+    rewrite(mirror / DAMS, "Divide Two Valleys</h1>", "Join Two Valleys</h1>")
+    titles = {a.title for a in read(mirror, tmp_path / "cache")[0]}
+    assert "Dams on the River Join Two Valleys" in titles and len(pools) == 1
+    rewrite(mirror / DAMS, "Join Two Valleys</h1>", "Part Two Valleys</h1>")
+    rewrite(mirror / TALK, "<title>", "<title>Again: ")
+    titles = {a.title for a in read(mirror, tmp_path / "cache")[0]}
+    assert "Dams on the River Part Two Valleys" in titles and len(pools) == 2

@@ -34,16 +34,18 @@ so another build's rules never share it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable, Protocol, TypeGuard
 
 from .. import cache as cache_module
 from ..inputs import Limits
 from ..log import counting_warnings, logger
 from ..model import Article, Figure
+from . import pool
 from .report import ReadReport
 
 #: The cache namespace of whole-folder reads.
@@ -69,20 +71,24 @@ def read_folder(reader: _FolderReader, folder: Path, report: ReadReport, *, cach
     entry = cache_module.key("folder-read", getattr(reader, "NAME", type(reader).__name__), str(folder),
                              "\0".join(roots), repr(limits))
     # Taken before reading: a page changed while it is read leaves a signature that no longer holds.
-    signature = folder_signature(folder, roots)
+    lines = folder_entries(folder, roots)
+    signature = _digest(lines)
     stored = cache.get_object(NAMESPACE, entry)
     if _still_valid(stored, signature):
-        _, articles, skipped, failed, read, counted, warnings, _ = stored
+        _, articles, skipped, failed, read, counted, warnings, _, _ = stored
         _replay(report, skipped, failed, read, counted, warnings)
         return list(articles)
+    # A few files changed since the stored read: the others' pages are in the per-page
+    # cache, and taking them from it here costs a third of what a pool of workers does.
+    few = _is_read(stored) and len(set(lines).difference(stored[8])) < pool.POOL_THRESHOLD
     fresh = ReadReport()
-    with counting_warnings() as warned:
+    with counting_warnings() as warned, (pool.in_process() if few else contextlib.nullcontext()):
         articles = list(reader.read_folder(folder, fresh, cache=cache, roots=roots, limits=limits))
     _merge(report, fresh)
     if not _transient(warned.records):
         cache.put_object(NAMESPACE, entry, (signature, tuple(articles), tuple(fresh.skipped), tuple(fresh.failed),
                                             fresh.read, fresh.articles, tuple(warned.records),
-                                            pictures_signature(articles)))
+                                            pictures_signature(articles), tuple(lines)))
     return articles
 
 
@@ -94,9 +100,14 @@ def _transient(warnings: list[tuple[str, str]]) -> bool:
     return any(code == "read-timeout" or "worker process" in message for code, message in warnings)
 
 
+def _is_read(stored: object) -> TypeGuard[tuple]:
+    """Whether ``stored`` is a folder's read as ``read_folder`` stores it."""
+    return isinstance(stored, tuple) and len(stored) == 9
+
+
 def _still_valid(stored: object, signature: str) -> bool:
     """Whether a stored read answers for the folder as it is now: same signature, pictures unchanged."""
-    if not isinstance(stored, tuple) or len(stored) != 8 or stored[0] != signature:
+    if not _is_read(stored) or stored[0] != signature:
         return False
     return pictures_signature(stored[1]) == stored[7]
 
@@ -121,58 +132,63 @@ def _merge(report: ReadReport, fresh: ReadReport) -> None:
 
 
 def folder_signature(folder: Path, roots: tuple[str, ...]) -> str:
-    """A hash of what ``stat`` says of every entry under ``folder``: the same while no file changed.
+    """A hash of what ``stat`` says of every entry under ``folder``: the same while no file changed."""
+    return _digest(folder_entries(folder, roots))
+
+
+def folder_entries(folder: Path, roots: tuple[str, ...]) -> list[str]:
+    """One line for each entry under ``folder``: its path and what ``stat`` says of it (of a symlink, where it leads).
 
     Symlinked folders that stay under ``roots`` are walked where they lead (the
     reader follows them too); each real folder once, so a loop ends.
     """
-    digest = hashlib.sha256()
     top = os.path.realpath(folder)
-    digest.update(f"{os.fspath(folder)}\0{top}\n".encode())
-    _sign_folder(os.fspath(folder), top, tuple(os.path.realpath(root) for root in roots), {top}, digest)
-    return digest.hexdigest()
+    lines = [f"{os.fspath(folder)}\0{top}"]
+    _sign_folder(os.fspath(folder), top, tuple(os.path.realpath(root) for root in roots), {top}, lines)
+    return lines
 
 
-def _sign_folder(path: str, real: str, roots: tuple[str, ...], entered: set[str], digest) -> None:
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _sign_folder(path: str, real: str, roots: tuple[str, ...], entered: set[str], lines: list[str]) -> None:
     try:
         with os.scandir(path) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as exc:  # the reader meets the same error and reports it; the signature only notes it
-        digest.update(f"!{path}\0{exc.errno}\n".encode())
+        lines.append(f"!{path}\0{exc.errno}")
         return
     for entry in entries:
         try:
             info = entry.stat(follow_symlinks=False)
         except OSError as exc:
-            digest.update(f"!{entry.name}\0{exc.errno}\n".encode())
+            lines.append(f"!{entry.path}\0{exc.errno}")
             continue
-        digest.update(f"{entry.name}\0{_stat_line(info)}".encode())
-        if stat.S_ISDIR(info.st_mode):
-            digest.update(b"\n")
-            inner = os.path.join(real, entry.name)
-            if inner not in entered:
-                entered.add(inner)
-                _sign_folder(entry.path, inner, roots, entered, digest)
-        elif stat.S_ISLNK(info.st_mode):
-            _sign_link(entry.path, roots, entered, digest)
-        else:
-            digest.update(b"\n")
+        if stat.S_ISLNK(info.st_mode):
+            _sign_link(entry.path, info, roots, entered, lines)
+            continue
+        lines.append(f"{entry.path}\0{_stat_line(info)}")
+        inner = os.path.join(real, entry.name)
+        if stat.S_ISDIR(info.st_mode) and inner not in entered:
+            entered.add(inner)
+            _sign_folder(entry.path, inner, roots, entered, lines)
 
 
-def _sign_link(path: str, roots: tuple[str, ...], entered: set[str], digest) -> None:
+def _sign_link(path: str, info: os.stat_result, roots: tuple[str, ...], entered: set[str], lines: list[str]) -> None:
     """A symlink's target as written and as resolved, and what lies there (walked if a folder under ``roots``)."""
     target = os.path.realpath(path)
-    digest.update(f"\0{os.readlink(path)}\0{target}\0".encode())
+    written = f"{path}\0{_stat_line(info)}\0{os.readlink(path)}\0{target}"
     try:
-        info = os.stat(path)
+        followed = os.stat(path)
     except OSError as exc:
-        digest.update(f"!{exc.errno}\n".encode())
+        lines.append(f"{written}\0!{exc.errno}")
         return
-    digest.update(f"{_stat_line(info)}\n".encode())
+    lines.append(f"{written}\0{_stat_line(followed)}")
     inside = any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-    if stat.S_ISDIR(info.st_mode) and inside and target not in entered:
+    if stat.S_ISDIR(followed.st_mode) and inside and target not in entered:
         entered.add(target)
-        _sign_folder(path, target, roots, entered, digest)
+        _sign_folder(path, target, roots, entered, lines)
 
 
 def _stat_line(info: os.stat_result) -> str:

@@ -14,12 +14,14 @@ an alarm in a process's main thread, and Dask runs tasks in a worker's threads).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import tempfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Callable, Iterable, Iterator, TypeVar
@@ -34,6 +36,22 @@ Item = TypeVar("Item")
 
 #: Below this many items a pool costs more than it saves.
 POOL_THRESHOLD = 64
+#: Set by ``in_process``: the caller knows nearly every item will come from the cache.
+_IN_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar("in_process", default=False)
+
+
+@contextmanager
+def in_process() -> Iterator[None]:
+    """Within the block, ``run`` works in this process however many items it gets.
+
+    For a caller that knows nearly every item is cached: taking an entry from the cache
+    costs less than sending its articles back from a worker process.
+    """
+    token = _IN_PROCESS.set(True)
+    try:
+        yield
+    finally:
+        _IN_PROCESS.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +101,7 @@ def run(task: Callable[[Item, object], list[Article]], items: Iterable[Item], re
         yield from _on_cluster(engine, task, items, report)
         return
     jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(items) < POOL_THRESHOLD:
+    if jobs == 1 or len(items) < POOL_THRESHOLD or _IN_PROCESS.get():
         for item in items:
             yield from task(item, report)
         return
