@@ -6,10 +6,15 @@ It writes an edition file for the whole site folder (grouped by month, one volum
 year, EPUB only, as examples/editions/syria-complete.toml) into a scratch folder,
 then runs `make-ebook` in a fresh process each time:
 
-1. `list` with an empty cache (cold), then `list` again ``--runs`` times (warm);
+1. `list` with an empty cache (cold), then `list` again ``--runs`` times (warm), then
+   ``--runs`` times more, each after one article page was edited (a word of its body);
 2. `build` with another empty cache (cold), then `build` again ``--runs`` times with
    nothing changed (warm), each warm book compared byte for byte with the cold one
    (``SOURCE_DATE_EPOCH`` is fixed).
+
+The pages are edited in a scratch copy of the site folder made of hard links (a copy
+where links cannot be made): an edited page is written as a new file and renamed over
+its link, so the mirror itself is never changed.
 
 Each figure is the wall time and the CPU time (user + system, the process and its
 children); of the warm runs the fastest is kept, as the machine may be shared. The
@@ -21,8 +26,10 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import itertools
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,6 +98,34 @@ def line(name: str, timed: Timed, cold: Timed | None = None) -> str:
     return f"  {name:<28} {timed.wall:8.2f} s wall {timed.cpu:8.2f} s CPU{share}"
 
 
+def scratch_copy(site: Path, folder: Path) -> Path:
+    """``site`` copied into ``folder`` as hard links where the file system allows, else as copies."""
+
+    def link(source: str, target: str) -> None:
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    return Path(shutil.copytree(site, folder / site.name, symlinks=True, copy_function=link))
+
+
+def article_pages(site: Path, count: int) -> list[Path]:
+    """The first ``count`` article pages of ``site``, in sorted order, that have a body to edit."""
+    found = (page for page in sorted((site / "articles").rglob("*.html"))
+             if 'itemprop="articleBody"' in page.read_text("utf-8", errors="replace"))
+    return list(itertools.islice(found, count))
+
+
+def edit(page: Path) -> None:
+    """Change a word of the page's body as an editor would, writing a new file in its place (never through a link)."""
+    text = page.read_text("utf-8")
+    at = text.index(" the ", text.index('itemprop="articleBody"'))
+    fresh = page.with_name(page.name + ".edited")
+    fresh.write_text(text[:at] + " THE " + text[at + 5:], "utf-8")
+    os.replace(fresh, page)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mirror", type=Path, help="a News Deeply site folder (e.g. mirror/syria)")
@@ -98,8 +133,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
+        site = scratch_copy(args.mirror.resolve(), work / "mirror")
         edition = work / "edition.toml"
-        edition.write_text(EDITION.format(mirror=f'"{args.mirror.resolve()}"'), "utf-8")
+        edition.write_text(EDITION.format(mirror=f'"{site}"'), "utf-8")
         command = [sys.executable, "-m", "deeplybook.cli"]
         env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
         print(f"edit-loop benchmark: {args.mirror}, {os.cpu_count()} cores, fastest of {args.runs} warm runs")
@@ -111,6 +147,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  (load {load()})")
         warm_list = best([run([*command, "list", str(edition), "-q"], env) for _ in range(args.runs)])
         print(line("list, warm cache", warm_list, cold_list))
+        edited = []
+        for page in article_pages(site, args.runs):
+            edit(page)
+            edited.append(run([*command, "list", str(edition), "-q"], env))
+        print(line("list, one page edited", best(edited), cold_list))
 
         env["DEEPLYBOOK_CACHE"] = str(work / "build-cache")
         built = work / "books"
