@@ -12,9 +12,8 @@ then runs `make-ebook` in a fresh process each time:
    nothing changed (warm), each warm book compared byte for byte with the cold one
    (``SOURCE_DATE_EPOCH`` is fixed).
 
-The pages are edited in a scratch copy of the site folder made of hard links (a copy
-where links cannot be made): an edited page is written as a new file and renamed over
-its link, so the mirror itself is never changed.
+The pages are edited in a scratch copy of the site folder (about 420 MB for Syria
+Deeply), so the mirror itself is never changed.
 
 Each figure is the wall time and the CPU time (user + system, the process and its
 children); of the warm runs the fastest is kept, as the machine may be shared. The
@@ -99,15 +98,8 @@ def line(name: str, timed: Timed, cold: Timed | None = None) -> str:
 
 
 def scratch_copy(site: Path, folder: Path) -> Path:
-    """``site`` copied into ``folder`` as hard links where the file system allows, else as copies."""
-
-    def link(source: str, target: str) -> None:
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
-
-    return Path(shutil.copytree(site, folder / site.name, symlinks=True, copy_function=link))
+    """A copy of ``site`` in ``folder``: the pages are edited there, never in the mirror (nor its files' times)."""
+    return Path(shutil.copytree(site, folder / site.name, symlinks=True))
 
 
 def article_pages(site: Path, count: int) -> list[Path]:
@@ -118,7 +110,7 @@ def article_pages(site: Path, count: int) -> list[Path]:
 
 
 def edit(page: Path) -> None:
-    """Change a word of the page's body as an editor would, writing a new file in its place (never through a link)."""
+    """Change a word of the page's body as an editor would, the new text written beside it and renamed over it."""
     text = page.read_text("utf-8")
     at = text.index(" the ", text.index('itemprop="articleBody"'))
     fresh = page.with_name(page.name + ".edited")
