@@ -12,7 +12,9 @@ HTTrack folder means nothing inside a book.
 The reader is cut along the way a page goes: ``mirror`` walks the folders and
 chooses the pages, ``page`` reads one page's fields, ``body`` turns its body into
 blocks (interviews into exchanges), ``cleanup`` mends the markup first, and
-``links`` turns mirror paths back into web addresses.
+``links`` turns mirror paths back into web addresses. ``promos`` and ``credits``
+hold the patterns of the sites' promotions and of credits written into captions;
+``docs/cleanup.md`` lists everything the reader removes and mends.
 """
 
 from __future__ import annotations
