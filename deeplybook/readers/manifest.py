@@ -5,13 +5,16 @@ hashes its bytes for the key and unpickles one entry a page: tens of seconds for
 thousands of pages. Here a folder a reader walks itself (``read_folder``) is read
 once, and its articles, what its report recorded and the warnings it gave are
 stored as one entry (namespace ``folders``), beside the *stat signature* of the
-folder: for every entry under it, in sorted order, its name, type, size,
+folder: for every entry under it, in sorted order, its path, type, size,
 modification and change times (nanoseconds), inode and device, and for a symlink
 where it leads. A later read walks the folder with ``stat`` alone, and when the
 signature is the stored one it returns the stored read without opening a page.
 Any difference (a page edited, added, removed, renamed, touched, swapped for a
 symlink) makes a full read, which goes through the per-page cache, so only the
-pages that changed are parsed; the new read replaces the entry.
+pages that changed are parsed; the new read replaces the entry. When fewer than
+``pool.POOL_THRESHOLD`` entries differ, that read is made in this process: taking
+the other pages from the per-page cache costs less than a pool of workers sending
+every article back.
 
 The trade-off: a page rewritten with other bytes but the same size, modification
 time, change time and inode is taken as unchanged. Every write changes a file's
