@@ -74,7 +74,7 @@ def test_only_the_sign_up_sentence_of_a_republishing_note_goes():
     note = ("This article originally appeared on The Example Post. For weekly updates about international news,"
             " sign up for The Example Post email list.")
     [(start, end)] = promos.sign_up_spans(note)
-    assert note[:start].strip() == "This article originally appeared on The Example Post."
+    assert note[:start] == "This article originally appeared on The Example Post."
     assert end == len(note)
 
 

@@ -56,7 +56,9 @@ def sign_up_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for index in sorted(chosen):
         start, end = sentences[index]
-        if spans and spans[-1][1] == start:
+        while end == len(text) and start > 0 and text[start - 1].isspace():
+            start -= 1  # a line cut from the end takes the space before it along
+        if spans and spans[-1][1] >= start:
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
