@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import html
-import json
 import re
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -35,7 +33,7 @@ from ..errors import ReadError
 from ..log import logger, warn
 from ..model import Article, Block, Kind, Paragraph, Quote, map_inline
 from ..slugs import slugify
-from . import fields
+from . import fields, pagemeta
 from .htmlblocks import blocks_from_element
 from .htmlpage import parse_document
 from .report import Skip
@@ -59,7 +57,6 @@ _QUOTE_WORDS = re.compile(r"\w+")
 #: Pages with more paragraphs than this are not given to trafilatura (see ``_largest_region``).
 TRAFILATURA_PARAGRAPHS = 5_000
 _INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup", "time", "u"}
-_ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "OpinionNewsArticle", "AnalysisNewsArticle"}
 
 # trafilatura's XML vocabulary, renamed to the HTML the block walker knows.
 _TAGS = {"main": "div", "quote": "blockquote", "item": "li", "lb": "br", "ref": "a",
@@ -116,8 +113,8 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
         if main is None or (marked and _words(main) < _MIN_WORDS):
             logger.debug("%s: little or no main text by trafilatura; the largest article region is read", source)
             main = _largest_region(page)
-    meta = _PageMeta(page, doc if doc is not None else etree.Element("doc"))
-    title = _title(page, meta, name)
+    meta = pagemeta.PageMeta(page, doc if doc is not None else etree.Element("doc"))
+    title = pagemeta.title_of(page, meta, name)
     if not title:
         raise ReadError("no title found", source)
     _drop_title_heading(main, title)
@@ -128,7 +125,7 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
         raise Skip(f"too little text for an article ({words} words, all of them links: a menu or listing)")
     if words < _MIN_WORDS:
         warn("short-article", f"only {words} words of article text; kept", source)
-    address = _page_address(page, meta, url)
+    address = pagemeta.page_address(page, meta, url)
     _resolve_links(main, address)
     body = _with_cites(_split_at_breaks(blocks_from_element(main, base)), cites)
     title = title.replace(_BREAK, "")
@@ -136,12 +133,12 @@ def article_from_html(markup: str, source: str, *, url: str = "", base: Path | N
         title=title,
         body=body,
         dek=meta.description(),
-        authors=meta.authors(),
+        authors=tuple(name.replace(_BREAK, "") for name in meta.authors()),
         date=fields.parse_date(meta.first("datePublished", "article:published_time", "date"), source, local=True),
         modified=fields.parse_date(meta.first("dateModified", "article:modified_time"), source, local=True),
         topics=meta.topics(),
         kind=Kind.OPED if "OpinionNewsArticle" in meta.types else Kind.ARTICLE,
-        url=url or _absolute(meta.first("url", "canonical", "og:url"), address),
+        url=url or pagemeta.absolute(meta.first("url", "canonical", "og:url"), address),
         site=meta.site(),
         slug=slugify(title),
         source=source,
@@ -267,10 +264,10 @@ def _quote_cites(page: etree._Element) -> dict[str, str]:
         source = next((e for e in quote.iter("footer", "cite") if e is not quote), None)
         if source is None:
             continue
-        said, cite = _text_of(quote), _text_of(source)
+        said, cite = pagemeta.text_of(quote), pagemeta.text_of(source)
         cite = cite.lstrip("—–- ").replace(_BREAK, "")
         if cite:
-            cites.setdefault(_quote_key(said.replace(_text_of(source), "", 1)), cite)
+            cites.setdefault(_quote_key(said.replace(pagemeta.text_of(source), "", 1)), cite)
     return cites
 
 
@@ -308,95 +305,6 @@ def _largest_region(page: etree._Element) -> etree._Element:
     return region
 
 
-def _text_of(element: etree._Element | None) -> str:
-    return sanitize.normalize_space("".join(element.itertext())) if element is not None else ""
-
-
-def _title(page: etree._Element, meta: "_PageMeta", name: str) -> str:
-    """The article's title without the site's name.
-
-    JSON-LD's headline; else, on a page with a ``<title>``, its ``og:title`` or that
-    title; on a page without one, its first heading or its ``og:title``; else the
-    file's name ("allotment-minutes" is "Allotment minutes").
-    """
-    headline = meta.first("headline")
-    if headline:
-        return headline
-    heading = next((text for text in map(_text_of, page.iter(*_TITLE_HEADINGS)) if text), "")
-    own = _text_of(page.find(".//title"))
-    candidates = (meta.first("og:title"), own) if own else (heading, meta.first("og:title"))
-    for candidate in candidates:
-        if candidate:
-            return _without_site(candidate, meta.site(), page)
-    return sanitize.normalize_space(re.sub(r"[-_]+", " ", name)).capitalize()
-
-
-_TITLE_HEADINGS = ("h1", "h2", "h3")
-# What parts a title and a site's name: " | ", " - ", " – ", " — ", " :: ", " · ", " » ", and "Site: Title".
-_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»]|::)\s+|(?<=\w):\s+")
-
-
-def _without_site(title: str, site: str, page: etree._Element) -> str:
-    """``title`` without the site's name around it ("Title | Site", "Site - Title", "Site: Title").
-
-    Of the title's parts, the one that is also a heading of the page is the article's,
-    else one that is the whole text of some other element of the page (not a link:
-    the site's name is often its logo's); else the parts naming the site are dropped.
-    """
-    parts = [part.strip() for part in _TITLE_SEPARATOR.split(title) if part.strip()]
-    if len(parts) < 2:
-        return title
-    wanted = {part.casefold(): part for part in parts if part.casefold() != site.casefold()}
-    for element in page.iter(*_TITLE_HEADINGS, "h4", "h5", "h6"):
-        text = _text_of(element).casefold()
-        if text in wanted:
-            return wanted[text]
-    # One text of the page, outside links, the head and the title: looked up node by node, in linear time.
-    for element in page.iter(etree.Element):
-        if element.tag in ("title", "a", "head") or next(element.iterancestors("a", "head"), None) is not None:
-            continue
-        text = sanitize.normalize_space(element.text or "").casefold()
-        if text in wanted and not len(element):
-            return wanted[text]
-    if site:
-        kept = [part for part in parts if part.casefold() != site.casefold()]
-        if kept and len(kept) < len(parts):
-            return title if len(kept) == len(parts) else _joined(title, kept)
-    return title
-
-
-def _joined(title: str, kept: list[str]) -> str:
-    """The stretch of ``title`` from the first kept part to the end of the last (its own separators inside)."""
-    start = title.find(kept[0])
-    end = title.rfind(kept[-1]) + len(kept[-1])
-    return title[start:end].strip() if 0 <= start < end else " ".join(kept)
-
-
-def _page_address(page: etree._Element, meta: "_PageMeta", url: str) -> str:
-    """The page's own absolute address: ``url``, else its ``<base href>``, canonical link or ``og:url``."""
-    base = next((element.get("href", "") for element in page.iter("base") if element.get("href")), "")
-    for candidate in (url, base, meta.first("canonical"), meta.first("og:url"), meta.first("url")):
-        address = _absolute(candidate, url)
-        if address:
-            return address
-    return ""
-
-
-def _absolute(href: str, address: str) -> str:
-    """``href`` as an absolute http(s) address, resolved against ``address``; "" when it cannot be made one."""
-    href = href.strip()
-    if not href:
-        return ""
-    try:
-        if href.startswith("//"):
-            href = "https:" + href
-        joined = urljoin(address, href) if address else href
-        scheme = urlsplit(joined).scheme.lower()
-    except ValueError:  # an unclosed [IPv6] host
-        return ""
-    return joined if scheme in ("http", "https") and urlsplit(joined).netloc else ""
-
-
 def _resolve_links(main: etree._Element, address: str) -> None:
     """Make every link absolute against ``address``; unwrap one that cannot be, or points within the page.
 
@@ -412,154 +320,12 @@ def _resolve_links(main: etree._Element, address: str) -> None:
             scheme, href = "", ""
         if scheme in ("http", "https", "mailto"):
             continue
-        resolved = "" if scheme or href.startswith("#") else _absolute(href, address)
+        resolved = "" if scheme or href.startswith("#") else pagemeta.absolute(href, address)
         if resolved:
             link.set("href", resolved)
         else:
             link.attrib.clear()
             link.tag = "span"  # the walker keeps its text; sanitising drops the element
-
-
-class _PageMeta:
-    """The page's metadata, looked up in JSON-LD, then meta tags, then trafilatura."""
-
-    def __init__(self, page: etree._Element, doc: etree._Element) -> None:
-        self.values: dict[str, object] = {}
-        self.types: set[str] = set()
-        for key, value in doc.attrib.items():
-            if value:
-                self.values.setdefault(key, value)
-        ld = _json_ld_article(page)
-        if ld:
-            self.types = _types(ld)
-            for key in ("headline", "description", "datePublished", "dateModified", "url", "keywords", "author"):
-                if ld.get(key):
-                    self.values[key] = ld[key]
-            publisher = ld.get("publisher")
-            if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
-                self.values["publisher"] = publisher["name"]
-        for tag in page.iter("meta"):
-            name = tag.get("property") or tag.get("name") or ""
-            content = tag.get("content") or ""
-            if name and content.strip():
-                self.values.setdefault(f"meta:{name.lower()}", content)
-        for link in page.iter("link"):
-            if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-                self.values.setdefault("canonical", link.get("href"))
-        for element in page.xpath("//*[@itemprop]"):
-            prop = (element.get("itemprop") or "").strip()
-            if prop in ("headline", "datePublished", "dateModified"):
-                value = element.get("datetime") or element.get("content") or _text_of(element)
-                if value:
-                    self.values.setdefault(prop, value)
-            elif prop == "author":
-                named = element.find(".//*[@itemprop='name']")
-                self.values.setdefault("micro:author", _text_of(named if named is not None else element))
-
-    def first(self, *keys: str) -> str:
-        """The first value found under these keys (JSON-LD, trafilatura or meta names)."""
-        for key in keys:
-            for candidate in (key, f"meta:{key}"):
-                value = self.values.get(candidate)
-                if isinstance(value, str) and value.strip():
-                    return _plain(value)
-        return ""
-
-    def site(self) -> str:
-        """The publication's name."""
-        return self.first("publisher", "og:site_name", "sitename")
-
-    def description(self) -> str:
-        return self.first("description", "og:description")
-
-    def authors(self) -> tuple[str, ...]:
-        """The people who wrote the article: from JSON-LD, microdata, trafilatura, then meta tags.
-
-        The first of these that names a person wins; words of the page's interface
-        ("Share", "Follow", "By clicking...") are never taken for a name.
-        """
-        ld_author = self.values.get("author")
-        if ld_author and not isinstance(ld_author, str):
-            people = ld_author if isinstance(ld_author, list) else [ld_author]
-            names = [p.get("name", "") if isinstance(p, dict) else p for p in people]
-            split = [person for n in names if isinstance(n, str) for person in fields.split_authors(_plain(n))]
-            found = tuple(dict.fromkeys(filter(None, map(_person, split))))
-            if found:
-                return found
-        for key in ("author", "micro:author", "meta:author"):
-            text = self.values.get(key)
-            if not isinstance(text, str):
-                continue
-            # trafilatura joins the authors it finds with semicolons.
-            split = [name for part in _plain(text).split(";") for name in fields.split_authors(part)]
-            found = tuple(dict.fromkeys(filter(None, map(_person, split))))
-            if found:
-                return found
-        return ()
-
-    def topics(self) -> tuple[str, ...]:
-        keywords = self.values.get("keywords")
-        if isinstance(keywords, list):
-            items = [str(k) for k in keywords]
-        else:
-            items = (self.first("keywords", "news_keywords", "tags", "categories")).split(",")
-        topics = (_plain(item) for item in items)
-        return tuple(dict.fromkeys(topic for topic in topics if topic))
-
-
-_INTERFACE_WORDS = {
-    "share", "shares", "follow", "following", "subscribe", "sign up", "sign in", "log in", "login", "register",
-    "email", "e-mail", "print", "comment", "comments", "reply", "tweet", "facebook", "twitter", "linkedin",
-    "whatsapp", "menu", "search", "more", "read more", "advertisement", "home", "close", "save", "like", "admin",
-    "staff", "copy link", "newsletter", "author", "authors", "by",
-}
-_INTERFACE_OPENINGS = ("by clicking", "by signing", "by continuing", "by subscribing", "by using", "by registering",
-                       "click ", "sign up", "follow ", "share ")
-
-
-def _person(name: str) -> str:
-    """``name`` as a byline name ("By Ann Lee" is "Ann Lee"); "" for the interface's words or a sentence."""
-    lowered = name.casefold()
-    if lowered.startswith(_INTERFACE_OPENINGS):
-        return ""
-    name = re.sub(r"^by\s+", "", name, flags=re.IGNORECASE).strip(" ,;|·:-")
-    if (not name or name.casefold() in _INTERFACE_WORDS or len(name.split()) > 6
-            or re.search(r"[@<>/\\]|https?:|\d", name)):
-        return ""
-    return name
-
-
-def _plain(value: str) -> str:
-    """A metadata value as plain text: pages often HTML-escape their JSON-LD strings."""
-    return sanitize.normalize_space(html.unescape(value).replace(_BREAK, ""))
-
-
-def _types(item: dict) -> set[str]:
-    """The ``@type`` names of a JSON-LD object (a page may give a name, a list, or anything)."""
-    kinds = item.get("@type", [])
-    return {kind for kind in (kinds if isinstance(kinds, list) else [kinds]) if isinstance(kind, str)}
-
-
-def _json_ld_article(page: etree._Element) -> dict:
-    """The page's JSON-LD object for the article, or an empty dict."""
-    for script in page.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except json.JSONDecodeError:
-            logger.debug("unreadable JSON-LD block skipped")
-            continue
-        candidates = data if isinstance(data, list) else [data]
-        for candidate in list(candidates):
-            if isinstance(candidate, dict) and isinstance(candidate.get("@graph"), list):
-                candidates.extend(candidate["@graph"])
-        for candidate in candidates:
-            if not isinstance(candidate, dict):
-                continue
-            if _types(candidate) & _ARTICLE_TYPES:
-                return candidate
-    return {}
 
 
 def _figure_captions(page: etree._Element) -> dict[str, etree._Element]:

@@ -168,3 +168,20 @@ def test_a_book_of_these_pages_with_a_table_passes_epubcheck(tmp_path, epubcheck
         chapter = next(book.read(name).decode() for name in book.namelist() if name.endswith("library-loans-reach-record-high.xhtml"))
     assert re.search(r"<tr>\s*<th>Branch</th><th>Loans</th><th>Change</th></tr>", chapter)
     assert "<td>Riverside</td><td>64,150</td><td>+9%</td>" in chapter
+
+
+@pytest.mark.parametrize(("head", "body", "title"), [
+    # A kicker in the headline is kept, not taken for a site's name.
+    ("<title>Analysis: What comes next | Valley Post</title>", "<span>Analysis</span><h1>Analysis: What comes next</h1>",
+     "Analysis: What comes next"),
+    # With a kicker that is also a text of the page, the longer part is the headline.
+    ("<title>Analysis: What comes next</title>", "<span>Analysis</span><b>What comes next</b>", "What comes next"),
+    # A dash inside a headline stays when nothing names a site.
+    ("<title>Rain - and more rain</title>", "<p>nothing</p>", "Rain - and more rain"),
+])
+def test_title_parts(tmp_path, head, body, title):
+    page = tmp_path / "page.html"
+    words = " ".join(f"word{n}" for n in range(30))
+    page.write_text(f"<html><head>{head}</head><body>{body}<article><p>{words}</p></article></body></html>",
+                    encoding="utf-8")
+    assert generic.read(page)[0].title == title
