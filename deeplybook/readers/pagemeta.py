@@ -71,11 +71,10 @@ def _without_site(title: str, site: str, page: etree._Element) -> str:
     if not found:
         # A text of the page, outside links, the head and the title: looked up node by node, in linear time.
         for element in page.iter(etree.Element):
-            if element.tag in ("title", "a", "head") or len(element) or \
-                    next(element.iterancestors("a", "head"), None) is not None:
+            if len(element) or element.tag in ("title", "a", "head") or not element.text:
                 continue
-            text = sanitize.normalize_space(element.text or "").casefold()
-            if text in wanted:
+            text = sanitize.normalize_space(element.text).casefold()
+            if text in wanted and next(element.iterancestors("a", "head"), None) is None:
                 found.append(wanted[text])
     if found:  # the longest: a kicker ("Analysis") or a section's name is shorter than a headline
         return max(found, key=len)
