@@ -231,3 +231,13 @@ def test_a_few_changed_pages_are_read_again_without_a_pool_and_many_with_one(mir
     rewrite(mirror / TALK, "<title>", "<title>Again: ")
     titles = {a.title for a in read(mirror, tmp_path / "cache")[0]}
     assert "Dams on the River Part Two Valleys" in titles and len(pools) == 2
+
+
+def test_a_site_folder_whose_mirror_page_is_gone_loses_the_mirror_pictures_on_the_warm_path(mirror, tmp_path):
+    site = mirror / "water"  # its pictures may come from the mirror only while water.html lies beside it
+    picture = str(mirror / "uploads" / "map.png")
+    assert picture in {f.image.path for a in read(site, tmp_path / "cache")[0] for f in _figures(a) if f.image}
+    (mirror / "water.html").unlink()
+    warm, _, warned, _ = read(site, tmp_path / "cache")
+    assert picture not in {f.image.path for a in warm for f in _figures(a) if f.image}
+    assert any(code == "file-refused" and picture in message for code, message in warned)

@@ -22,9 +22,10 @@ change time (``ctime``), which no user call can set back, so that takes changing
 the system clock or writing the disk underneath the file system; ``--no-cache``
 reads every page whatever the signature says.
 
-What the read depends on beyond the folder is checked too: each picture file an
-article names must still be the file it was (same real path, inode, size and
-times), or the read is made again. Like the per-page cache, a picture outside the
+What the read depends on beyond the folder is checked too: the files beside it
+named after it (HTTrack's ``syria.html`` beside ``syria/``) are in the signature,
+and each picture file an article names must still be the file it was (same real
+path, inode, size and times), or the read is made again. Like the per-page cache, a picture outside the
 folder that was missing at the first read and appears later is not looked for
 again until something under the folder changes.
 
@@ -146,9 +147,26 @@ def folder_entries(folder: Path, roots: tuple[str, ...]) -> list[str]:
     reader follows them too); each real folder once, so a loop ends.
     """
     top = os.path.realpath(folder)
-    lines = [f"{os.fspath(folder)}\0{top}"]
+    lines = [f"{os.fspath(folder)}\0{top}", *_namesakes(Path(folder))]
     _sign_folder(os.fspath(folder), top, tuple(os.path.realpath(root) for root in roots), {top}, lines)
     return lines
+
+
+def _namesakes(folder: Path) -> list[str]:
+    """The files beside ``folder`` named after it (``syria.html`` beside ``syria/``), which a reader may consult.
+
+    HTTrack's page for a site lies beside the site's folder, and the News Deeply
+    reader takes pictures from the mirror around a site folder given alone only
+    while it is there.
+    """
+    beside = folder.absolute().parent
+    try:
+        with os.scandir(beside) as listing:
+            found = sorted((entry for entry in listing if entry.name.startswith(f"{folder.name}.")),
+                           key=lambda entry: entry.name)
+            return [f"{entry.path}\0{_stat_line(entry.stat(follow_symlinks=False))}" for entry in found]
+    except OSError as exc:
+        return [f"!{beside}\0{exc.errno}"]
 
 
 def _digest(lines: list[str]) -> str:
