@@ -196,7 +196,7 @@ class Article:
     authors: tuple[str, ...] = ()
     """Bylines in page order."""
     date: dt.datetime | None = None
-    """Publication time (UTC); ``None`` when the source does not give it."""
+    """Publication time, aware: in UTC, or at the offset the page gives (its own day); ``None`` when not given."""
     modified: dt.datetime | None = None
     """Last modification time (UTC), when given."""
     read_time: int | None = None
