@@ -241,7 +241,7 @@ def test_a_fifo_named_on_the_command_line_is_refused(tmp_path):
     os.mkfifo(tmp_path / "story.html")
     done = make_ebook(tmp_path / "story.html", "-o", tmp_path / "book", "-f", "epub", "--no-cache", cwd=tmp_path)
     assert done.returncode == 1
-    assert "[file-refused]" in done.stderr and "no articles found" in done.stderr
+    assert "[file-refused]" in done.stderr and "holds no articles" in done.stderr
 
 
 def test_a_socket_and_a_fifo_picture_are_refused(tmp_path):
