@@ -70,14 +70,39 @@ class Outcome:
     """Files the task counted as read."""
     counted: int
     """Articles the task counted."""
+    notes: tuple[tuple[int, str], ...] = ()
+    """(level, message) logged below warnings while reading, when the caller's log shows them (``-v``, ``-vv``)."""
 
 
-def _detached(task: Callable, item) -> Outcome:
+class _Notes(logging.Handler):
+    """Keeps the info and debug lines a worker logs, for the parent to log again."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level=level)
+        self.lines: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record's level and message; warnings travel apart, counted by code."""
+        if record.levelno < logging.WARNING:
+            self.lines.append((record.levelno, record.getMessage()))
+
+
+def _detached(task: Callable, item, level: int = logging.WARNING) -> Outcome:
+    # A worker's logger has no handler of the command line's: what -vv would show
+    # (which reader took a file, why one was passed over) is kept here and logged
+    # again by the parent, or it would be lost once a read has enough files for a pool.
     report = ReadReport()
-    with counting_warnings() as warned:
-        articles = task(item, report)
+    notes = _Notes(level)
+    if level < logging.WARNING:
+        logger.setLevel(level)
+        logger.addHandler(notes)
+    try:
+        with counting_warnings() as warned:
+            articles = task(item, report)
+    finally:
+        logger.removeHandler(notes)
     return Outcome(tuple(articles), tuple(report.skipped), tuple(report.failed), tuple(warned.records),
-                   report.read, report.articles)
+                   report.read, report.articles, tuple(notes.lines))
 
 
 def _start_worker(notes: str, abandoned: dict[str, tuple[str, str]]) -> None:
@@ -115,14 +140,16 @@ def _on_cluster(engine: executors.Engine, task: Callable, items: list, report) -
     batches = [items[start:start + size] for start in range(0, len(items), size)]
     # The local pool is never made here: the engine is a cluster's.
     with engine.pool(lambda: ProcessPoolExecutor(1)) as pool:
-        futures = [pool.submit(engine.task(_detached_batch, _files_of(batch)), task, batch) for batch in batches]
+        level = logger.getEffectiveLevel()
+        futures = [pool.submit(engine.task(_detached_batch, _files_of(batch)), task, batch, level)
+                   for batch in batches]
         for future in futures:
             for outcome in future.result():
                 yield from _replay(outcome, report)
 
 
-def _detached_batch(task: Callable, batch: list) -> list[Outcome]:
-    return [_detached(task, item) for item in batch]
+def _detached_batch(task: Callable, batch: list, level: int = logging.WARNING) -> list[Outcome]:
+    return [_detached(task, item, level) for item in batch]
 
 
 def _files_of(batch: list) -> Iterator[str]:
@@ -150,7 +177,8 @@ def _supervised(task: Callable, items: list, report, jobs: int, notes: str) -> I
             with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
                                      initargs=(notes, abandoned)) as pool:
                 chunk = max(1, min(32, len(items) // (jobs * 8)))
-                for outcome in pool.map(_detached, repeat(task), items, chunksize=chunk):
+                level = logger.getEffectiveLevel()
+                for outcome in pool.map(_detached, repeat(task), items, repeat(level), chunksize=chunk):
                     yield from _replay(outcome, report)
                     done += 1
             return
@@ -187,6 +215,8 @@ def _replay(outcome: Outcome, report) -> Iterator[Article]:
     report.failed.extend(outcome.failed)
     report.read += outcome.read
     report.articles += outcome.counted
+    for level, line in outcome.notes:
+        logger.log(level, "%s", line)
     for code, message in outcome.warnings:
         logger.warning("%s", message, extra={"code": code})
     yield from outcome.articles

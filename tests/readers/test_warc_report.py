@@ -69,3 +69,15 @@ def test_debug_lines_name_the_reader_of_an_archived_page_and_of_a_mirror(tmp_pat
     mirror = sample_mirror.root()
     lines = _debug_lines(caplog, [mirror])
     assert f"{mirror}: walked by the newsdeeply reader (it recognises the folder's layout)" in lines
+
+
+def test_debug_lines_of_files_read_in_worker_processes_come_back(tmp_path, caplog):
+    # Enough files for the pool (readers.pool.POOL_THRESHOLD): the workers' lines are logged again here.
+    pages = []
+    for number in range(deeplybook.readers.pool.POOL_THRESHOLD + 6):
+        page = tmp_path / f"garden-{number:03}.html"
+        shutil.copyfile(EXTRACTION / "blog-garden.html", page)
+        pages.append(page)
+    lines = _debug_lines(caplog, [tmp_path])
+    for page in pages:
+        assert any(line.startswith(f"{page}: read by the generic reader (sniff score") for line in lines), page
