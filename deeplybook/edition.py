@@ -98,9 +98,11 @@ def _dedupe(articles: Iterable[Article]) -> list[Article]:
     return list(seen.values())
 
 
-def _merge_duplicates(articles: list[Article]) -> list[Article]:
+def _merge_duplicates(articles: list[Article], merged: list[duplicates.Merge] | None) -> list[Article]:
     """Each story once: republished and cross-site copies merged into the kept article, one info line each."""
     kept, merges = duplicates.merge(articles)
+    if merged is not None:
+        merged.extend(merges)
     for merged in merges:
         logger.info("%s: the same story as %s (%s, %.0f%% the same text); printed once",
                     merged.dropped.url or merged.dropped.source, merged.kept.url or merged.kept.source,
@@ -138,12 +140,14 @@ def canonical_url(url: str) -> str:
     return _canonical_url(url)
 
 
-def arrange(articles: Iterable[Article], *, group_by: Sequence[str] = (), order: str = "date") -> list[Article]:
+def arrange(articles: Iterable[Article], *, group_by: Sequence[str] = (), order: str = "date",
+            merged: list[duplicates.Merge] | None = None) -> list[Article]:
     """The articles de-duplicated and sorted, after checking the grouping and order asked for.
 
     Copies of one address are one article; a story republished or printed on two
     sites is printed once (``deeplybook.duplicates``), with the other addresses in
-    its ``also_at`` and an info line for each merge.
+    its ``also_at`` and an info line for each merge; the merges are also added to
+    ``merged`` when it is given, for a build's report.
 
     Done once a build, before the edition is cut into volumes; ``group`` then makes
     the sections.
@@ -153,7 +157,7 @@ def arrange(articles: Iterable[Article], *, group_by: Sequence[str] = (), order:
             raise DeeplybookError(f"cannot group by {key!r}; choose from {', '.join(GROUPS)}")
     if order not in ORDERS:
         raise DeeplybookError(f"cannot order by {order!r}; choose from {', '.join(ORDERS)}")
-    unique = _merge_duplicates(_dedupe(articles))
+    unique = _merge_duplicates(_dedupe(articles), merged)
     sort_key, reverse = ORDERS[order]
     unique.sort(key=sort_key, reverse=reverse)
     return unique

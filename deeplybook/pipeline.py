@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import bookcache, bookplan, executors, inputs, readers, remote, select, volumes
+from . import bookcache, bookplan, duplicates, executors, inputs, readers, remote, select, volumes
 from . import edition as edition_module
 from .cache import Cache
 from .config import Book, EditionConfig, Grouping, Output, Sources, load
@@ -175,7 +175,7 @@ def plan_edition(config: EditionConfig, *, output: str | os.PathLike[str] | None
         logger.info("%s: %d of %d articles selected", config.path, len(chosen), len(articles))
     if fetch is not None:
         chosen = fetch.pictures(chosen)
-    return make_volumes(config, chosen, output=output, formats=formats)
+    return make_volumes(config, chosen, output=output, formats=formats, report=report)
 
 
 def named(config: EditionConfig, articles: Sequence[Article]) -> EditionConfig:
@@ -206,14 +206,20 @@ def _nothing_read(sources: Sources, report: readers.ReadReport, edition: Path | 
 
 
 def make_volumes(config: EditionConfig, articles: Sequence[Article], *,
-                 output: str | os.PathLike[str] | None = None, formats: Sequence[str] | None = None) -> list[Volume]:
+                 output: str | os.PathLike[str] | None = None, formats: Sequence[str] | None = None,
+                 report: readers.ReadReport | None = None) -> list[Volume]:
     """The volumes of the edition ``config`` describes, made of the chosen ``articles``.
 
     The articles are sorted and grouped once, then cut into volumes; ``output`` (a
     path without suffix, or a folder) and ``formats`` override the ``[output]`` table.
+    Stories printed once (``deeplybook.duplicates``) go into ``report.printed_once``.
     """
     base, wanted = _destination(config, output, formats)
-    ordered = edition_module.arrange(articles, group_by=config.group.by, order=config.group.order)
+    merged: list[duplicates.Merge] = []
+    ordered = edition_module.arrange(articles, group_by=config.group.by, order=config.group.order, merged=merged)
+    if report is not None:
+        report.printed_once.extend((m.dropped.url or m.dropped.source, m.kept.url or m.kept.source, m.reason)
+                                   for m in merged)
     sections = edition_module.group(ordered, config.group.by)
     foreword = read_foreword(config)
     made = []

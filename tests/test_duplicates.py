@@ -112,3 +112,16 @@ def test_the_edition_prints_the_story_once_says_so_and_its_source_lists_both_add
     assert "Also published at" in entry and f'href="{later.url}"' in entry and f'href="{first.url}"' in entry
     assert "Also published at" in page
     epubcheck(epub)
+
+
+def test_a_builds_report_counts_the_stories_printed_once():
+    from deeplybook import pipeline
+    from deeplybook.readers import ReadReport
+
+    first, later = _republished()
+    report = ReadReport()
+    made = pipeline.quick_edition([], "bridges", title="Bridges")
+    [volume] = pipeline.make_volumes(made, [later, article(2), first], report=report)
+    assert [a.slug for a in volume.edition.articles] == ["old-bridge", "story-2"]
+    assert report.printed_once == [(later.url, first.url, "republished")]
+    assert report.reasons() == ["printed once: 1 story found twice (1 republished; -v names them)"]

@@ -26,6 +26,9 @@ class ReadReport:
     """(file, reason) for each file passed over on purpose."""
     failed: list[tuple[str, str]] = field(default_factory=list)
     """(file, error) for each file that could not be read."""
+    printed_once: list[tuple[str, str, str]] = field(default_factory=list)
+    """(left out, printed, how) for each article that was the same story as another in the book:
+    "republished" or "on two sites" (``deeplybook.duplicates``)."""
 
     def reasons(self, limit: int = 4) -> list[str]:
         """Lines saying why files (and the records inside archives) were skipped or failed, most frequent first.
@@ -42,6 +45,11 @@ class ReadReport:
             shown = [f"{count} {reason}" for reason, count in counts.most_common(limit)]
             rest = sum(count for _, count in counts.most_common()[limit:])
             lines.append(f"{label}: {', '.join(shown)}" + (f", {rest} other" if rest else ""))
+        if self.printed_once:
+            hows = Counter(how for _, _, how in self.printed_once)
+            stories = "story" if len(self.printed_once) == 1 else "stories"
+            lines.append(f"printed once: {len(self.printed_once)} {stories} found twice "
+                         f"({', '.join(f'{count} {how}' for how, count in sorted(hows.items()))}; -v names them)")
         return lines
 
     def skip(self, path: object, reason: str) -> None:
