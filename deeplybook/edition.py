@@ -98,11 +98,11 @@ def _dedupe(articles: Iterable[Article]) -> list[Article]:
     return list(seen.values())
 
 
-def _merge_duplicates(articles: list[Article], merged: list[duplicates.Merge] | None) -> list[Article]:
+def _merge_duplicates(articles: list[Article], found: list[duplicates.Merge] | None) -> list[Article]:
     """Each story once: republished and cross-site copies merged into the kept article, one info line each."""
     kept, merges = duplicates.merge(articles)
-    if merged is not None:
-        merged.extend(merges)
+    if found is not None:
+        found.extend(merges)
     for merged in merges:
         logger.info("%s: the same story as %s (%s, %.0f%% the same text); printed once",
                     merged.dropped.url or merged.dropped.source, merged.kept.url or merged.kept.source,
