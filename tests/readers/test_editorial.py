@@ -313,8 +313,8 @@ def test_interviews_found_by_the_new_forms_are_counted():
 
 # The real mirror
 @pytest.mark.corpus
-def test_the_syria_mirror_is_cleaned(mirror_root):
-    articles = list(deeplybook.read([mirror_root / "syria"]))
+def test_the_syria_mirror_is_cleaned(syria_walk):
+    articles, _, _ = syria_walk
     cleanup = [a.extra.get("cleanup", "") for a in articles]
 
     def pages_with(kind: str) -> int:

@@ -130,14 +130,6 @@ def test_the_registry_hands_a_mirror_to_this_reader():
 # --- the real Syria Deeply mirror (skipped when absent) -------------------------------
 
 
-@pytest.fixture(scope="module")
-def syria_walk(syria_mirror):
-    """The whole Syria Deeply site folder, walked once for all the corpus tests."""
-    with counting_warnings() as warnings:
-        articles, report = walk(syria_mirror)
-    return articles, report, warnings
-
-
 @pytest.mark.corpus
 def test_syria_counts(syria_walk):
     articles, report, _ = syria_walk
