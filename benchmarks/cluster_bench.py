@@ -38,7 +38,7 @@ MODES = {"pool": None, "cluster-1": "local:1", "cluster-2": "local:2"}
 
 def run_child(args: argparse.Namespace) -> None:
     """Write the PDF in one mode; print the stages' seconds and the PDF's digest as JSON."""
-    from deeplybook import executors
+    from deeplybook import engines
     from deeplybook.cache import code_fingerprint
     from deeplybook.themes import load
     from deeplybook.writers.pdf import theme_fingerprint, write_pdf
@@ -46,7 +46,7 @@ def run_child(args: argparse.Namespace) -> None:
     edition = pickle.loads(Path(args.edition).read_bytes())
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    with executors.engine(MODES[args.child]) as engine:
+    with engines.engine(MODES[args.child]) as engine:
         timings["start"] = time.perf_counter() - started
         mark = time.perf_counter()
         write_pdf(edition, args.out, jobs=args.jobs)

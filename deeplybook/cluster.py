@@ -1,6 +1,6 @@
 """Running a build's tasks on a Dask cluster: joining or starting one, checking what its workers see, settling results.
 
-Imported only when a scheduler is asked for (``executors.engine``): Dask is the
+Dask is imported only when a scheduler is asked for (``engines.engine``): it is the
 optional extra ``deeplybook[cluster]``. What travels: reading tasks carry the paths
 of the pages to read, which every worker must see at the same place (a shared
 folder); rendering tasks carry the piece of the book (model objects with the paths

@@ -4,8 +4,9 @@ Reading pages and rendering the PDF's parts (the page-number overlay included) a
 tasks: a function and its arguments, all of them plain frozen dataclasses and paths.
 Each stage asks the current ``Engine`` for a pool to submit them to. The default
 engine hands back the stage's own pool of local processes, as it always did; the
-cluster engine (``deeplybook.cluster``, imported only when a scheduler is asked for,
-so a plain install never needs Dask) sends the same tasks to a Dask cluster.
+cluster engine (``deeplybook.cluster``, which imports Dask only when a scheduler is
+asked for, so a plain install never needs it) sends the same tasks to a Dask cluster;
+``deeplybook.engines`` chooses between them for a build.
 
 A scheduler is named as on the command line (``--scheduler``), in an edition file
 (``[run] scheduler``) or in ``$DEEPLYBOOK_SCHEDULER``: ``local:N`` starts a Dask
@@ -115,31 +116,15 @@ _current: ContextVar[Engine | None] = ContextVar("deeplybook_engine", default=No
 
 
 def current() -> Engine:
-    """The engine of the build under way: the local one unless ``engine()`` chose another."""
+    """The engine of the build under way: the local one unless ``deeplybook.engines.engine`` chose another."""
     return _current.get() or Engine()
 
 
 @contextmanager
-def engine(scheduler: str | None = None, *, progress: Progress | None = None, cache=None) -> Iterator[Engine]:
-    """Run the tasks submitted inside the block on ``scheduler``'s cluster, or locally when it is ``None``.
-
-    A cluster is joined (or a local one started) on entry and left on exit. With a
-    ``cache`` that is on, every worker must see its folder and the same signing key
-    (``deeplybook.cluster`` checks both before any task is sent).
-    """
-    if not scheduler:
-        made: Engine = Engine(progress)
-        token = _current.set(made)
-        try:
-            yield made
-        finally:
-            _current.reset(token)
-        return
-    from .cluster import connect
-
-    with connect(check_scheduler(scheduler), progress=progress, cache=cache) as joined:
-        token = _current.set(joined)
-        try:
-            yield joined
-        finally:
-            _current.reset(token)
+def using(chosen: Engine) -> Iterator[Engine]:
+    """Within the block, ``current()`` is ``chosen`` (``deeplybook.engines.engine`` chooses it)."""
+    token = _current.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _current.reset(token)

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import bookcache, bookplan, duplicates, executors, inputs, readers, remote, select, volumes
+from . import bookcache, bookplan, duplicates, engines, executors, inputs, readers, remote, select, volumes
 from . import edition as edition_module
 from .cache import Cache
 from .config import Book, EditionConfig, Grouping, Output, Sources, load
@@ -147,7 +147,7 @@ def build_edition(edition_file, *, output: str | os.PathLike[str] | None = None,
     # Once: its warnings are the build's, not each volume's. --css wins over [output] css.
     theme = _theme(config.output.theme, css if css is not None else config.output.css)
     report = readers.ReadReport()
-    with executors.engine(scheduler, progress=progress, cache=cache), \
+    with engines.engine(scheduler, progress=progress, cache=cache), \
             remote.fetcher(config.sources.limits, cache) as fetch:
         planned = plan_edition(config, output=output, formats=formats, report=report, cache=cache,
                                progress=progress, fetch=fetch)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from deeplybook import executors, pipeline
+from deeplybook import engines, executors, pipeline
 from deeplybook.cache import Cache, code_fingerprint
 from deeplybook.cluster import _problem, seen_first, worker_view
 from deeplybook.errors import DeeplybookError
@@ -159,7 +159,7 @@ def test_schedulers_are_checked_and_chosen_command_line_first(monkeypatch):
 def test_a_scheduler_without_dask_installed_says_which_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now fails
     with pytest.raises(DeeplybookError, match=r"deeplybook\[cluster\]"):
-        with executors.engine("local:1"):
+        with engines.engine("local:1"):
             pass
 
 
