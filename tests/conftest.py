@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from deeplybook.log import counting_warnings
+from deeplybook.readers import ReadReport, newsdeeply
+
 HERE = Path(__file__).resolve().parent
 SAMPLES = HERE / "samples"
 REPO = HERE.parent
@@ -53,6 +56,18 @@ def mirror_root(tmp_path_factory) -> Path:
 def syria_mirror(mirror_root: Path) -> Path:
     """The Syria Deeply site folder of the mirror."""
     return mirror_root / "syria"
+
+
+@pytest.fixture(scope="session")
+def syria_walk(syria_mirror: Path):
+    """The whole Syria Deeply site folder walked once a test run: (articles, report, warnings).
+
+    Walking it takes tens of seconds; the mirror-walk and editorial tests only look.
+    """
+    report = ReadReport()
+    with counting_warnings() as warnings:
+        articles = list(newsdeeply.read_folder(syria_mirror, report))
+    return articles, report, warnings
 
 
 @pytest.fixture(autouse=True)
